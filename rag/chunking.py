@@ -1,0 +1,69 @@
+"""Paragraphs to chunks with stable, readable ids.
+
+One chunk per paragraph; a paragraph longer than ``max_chars`` is cut at
+sentence ends into several chunks that keep its paragraph id. The id is built
+from where the paragraph sits (issue, article order, paragraph index), so
+re-ingesting the same file yields the same ids.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.types import Chunk, ParsedIssue
+
+_SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[\"'”’」』)）]*|$)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their closing punctuation (and closing quotes) attached."""
+    return [s for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def pack_sentences(sentences: list[str], max_chars: int) -> list[str]:
+    """Greedily pack whole sentences into pieces of at most ``max_chars``.
+
+    A single sentence longer than the limit stays whole: cutting inside a
+    sentence would split the fact a question asks about.
+    """
+    pieces: list[str] = []
+    cur = ""
+    for s in sentences:
+        if cur and len(cur) + len(s) > max_chars:
+            pieces.append(cur)
+            cur = ""
+        cur += s
+    if cur:
+        pieces.append(cur)
+    return pieces
+
+
+def paragraph_id(slug: str, date: str, page: str, article: int, paragraph: int) -> str:
+    return f"{slug}/{date or 'undated'}/{page or 'p'}/a{article:02d}/p{paragraph:02d}"
+
+
+def chunk_issue(parsed: ParsedIssue, max_chars: int = 320) -> list[Chunk]:
+    issue = parsed.issue
+    chunks: list[Chunk] = []
+    for article in parsed.articles:
+        heading = " ".join(x for x in (article.title, article.subtitle) if x)
+        for para in article.paragraphs:
+            pid = paragraph_id(issue.slug, issue.date, issue.page, article.order, para.index)
+            pieces = pack_sentences(split_sentences(para.text), max_chars) if len(para.text) > max_chars else [para.text]
+            for k, piece in enumerate(pieces, start=1):
+                chunks.append(
+                    Chunk(
+                        chunk_id=pid if len(pieces) == 1 else f"{pid}-{k}",
+                        paragraph_id=pid,
+                        source_id=issue.source,
+                        newspaper=issue.newspaper,
+                        date=issue.date,
+                        page=issue.page,
+                        article=article.title,
+                        article_order=article.order,
+                        paragraph=para.index,
+                        text=piece,
+                        embed_text=f"{heading}\n{piece}" if heading else piece,
+                    )
+                )
+    return chunks

@@ -1,0 +1,95 @@
+"""One settings object: defaults < config file < NEWSQA_* environment < flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "newsqa"
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsqa"
+
+
+class ConfigError(ValueError):
+    """A setting a user gave cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = _data_home() / "index"
+    # A built-in model name (see embeddings.BUILTIN_MODELS) or a local sentence-transformers folder.
+    model: str = "multilingual-e5-small"
+    model_cache: Path = _cache_home() / "models"
+    embed_batch_size: int = 16
+    max_chunk_chars: int = 320
+    top_k: int = 5  # chunks handed to the answerer
+    search_k: int = 10  # results of `newsqa search`
+    candidates: int = 50  # per retriever, before fusion
+    rrf_k: int = 60
+    # Fusion weights. BM25 is strong on Chinese questions that reuse the paper's
+    # words; on questions without Chinese text it only adds noise, so it is
+    # down-weighted there (notes/embedding-model.md).
+    lexical_weight: float = 1.0
+    dense_weight: float = 0.7
+    lexical_weight_non_cjk: float = 0.1
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_question_chars: int = 500
+    log_level: str = "WARNING"
+
+
+def _coerce(name: str, kind: Any, value: Any) -> Any:
+    target = kind if isinstance(kind, type) else {"Path": Path, "int": int, "float": float, "str": str}[str(kind)]
+    try:
+        return target(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name!r}: cannot use {value!r} ({exc})") from None
+
+
+def _apply(base: Settings, values: Mapping[str, Any], origin: str) -> Settings:
+    known = {f.name: f for f in fields(Settings)}
+    changes = {}
+    for key, value in values.items():
+        name = key.replace("-", "_").lower()
+        if name not in known:
+            raise ConfigError(f"{origin}: unknown setting {key!r}")
+        if value is None:
+            continue
+        changes[name] = _coerce(name, known[name].type, value)
+    return replace(base, **changes)
+
+
+def config_file_path(explicit: str | os.PathLike | None = None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("NEWSQA_CONFIG"):
+        return Path(os.environ["NEWSQA_CONFIG"])
+    for candidate in (Path("newsqa.toml"), Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "newsqa" / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(config_file: str | os.PathLike | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Build the settings from every layer; ``overrides`` are command-line flags (None = not given)."""
+    settings = Settings()
+    path = config_file_path(config_file)
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path}: {exc}") from None
+        settings = _apply(settings, data.get("newsqa", data), str(path))
+    env = {k[len("NEWSQA_"):]: v for k, v in os.environ.items() if k.startswith("NEWSQA_") and k != "NEWSQA_CONFIG"}
+    settings = _apply(settings, env, "environment")
+    return _apply(settings, overrides or {}, "flags")

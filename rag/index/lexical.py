@@ -1,0 +1,62 @@
+"""BM25 over jieba tokens (bm25s), saved as plain numpy arrays and JSON."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+
+_WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+_jieba = None
+
+
+def _tokenizer():
+    global _jieba
+    if _jieba is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba = jieba
+    return _jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode tokens (words and their sub-words), lower-cased, punctuation dropped."""
+    return [t for t in _tokenizer().lcut_for_search(text.lower()) if _WORDLIKE.search(t)]
+
+
+class LexicalIndex:
+    def __init__(self, bm25):
+        self._bm25 = bm25
+
+    @classmethod
+    def build(cls, token_lists: list[list[str]]) -> LexicalIndex:
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        # An empty document list still needs a valid (empty) index.
+        bm25.index([toks or [""] for toks in token_lists] or [[""]], show_progress=False)
+        return cls(bm25)
+
+    def save(self, folder: Path) -> None:
+        self._bm25.save(str(folder), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, mmap=False))
+
+    def search(self, query: str, k: int, n_docs: int) -> list[tuple[int, float]]:
+        ids = self._bm25.get_tokens_ids(tokenize(query))
+        if not ids or n_docs == 0:
+            return []
+        scores = np.asarray(self._bm25.get_scores_from_ids(ids))[:n_docs]
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,94 @@
+"""The chunk store: issues, articles, paragraphs and chunks in one SQLite file.
+
+Row numbers of the ``chunks`` table are the FAISS and BM25 document numbers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import fields
+from pathlib import Path
+
+from rag.types import Chunk
+
+SCHEMA = """
+CREATE TABLE sources (source_id TEXT PRIMARY KEY, content_hash TEXT, newspaper TEXT, date TEXT,
+                      page TEXT, weekday TEXT, slug TEXT, ingested_at TEXT);
+CREATE TABLE articles (article_key TEXT PRIMARY KEY, source_id TEXT, ord INTEGER, title TEXT,
+                       subtitle TEXT, byline TEXT, column_label TEXT, kind TEXT, continued_to TEXT);
+CREATE TABLE paragraphs (paragraph_id TEXT PRIMARY KEY, article_key TEXT, idx INTEGER, text TEXT,
+                         start INTEGER, "end" INTEGER);
+CREATE TABLE chunks (row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE, paragraph_id TEXT, source_id TEXT,
+                     newspaper TEXT, date TEXT, page TEXT, article TEXT, article_order INTEGER,
+                     paragraph INTEGER, text TEXT, embed_text TEXT, tokens TEXT);
+CREATE INDEX paragraphs_by_article ON paragraphs(article_key, idx);
+"""
+
+CHUNK_FIELDS = [f.name for f in fields(Chunk)]
+
+
+def write_store(path: Path, sources: list[dict], articles: list[dict], paragraphs: list[dict],
+                chunks: list[Chunk], tokens: list[list[str]]) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(SCHEMA)
+        for table, rows in (("sources", sources), ("articles", articles), ("paragraphs", paragraphs)):
+            if rows:
+                cols = list(rows[0])
+                conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(repr(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    [tuple(r[c] for c in cols) for r in rows],
+                )
+        conn.executemany(
+            f"INSERT INTO chunks (row, {', '.join(CHUNK_FIELDS)}, tokens) VALUES (?, {', '.join('?' * len(CHUNK_FIELDS))}, ?)",
+            [(i, *(getattr(c, f) for f in CHUNK_FIELDS), " ".join(t)) for i, (c, t) in enumerate(zip(chunks, tokens, strict=True))],
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+class Store:
+    """Read-only access to a store file."""
+
+    def __init__(self, path: Path):
+        self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _rows(self, sql: str, args: tuple = ()) -> list[dict]:
+        return [dict(r) for r in self._conn.execute(sql, args).fetchall()]
+
+    def count(self) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def chunks_by_rows(self, rows: list[int]) -> dict[int, Chunk]:
+        if not rows:
+            return {}
+        marks = ", ".join("?" * len(rows))
+        got = self._rows(f"SELECT * FROM chunks WHERE row IN ({marks})", tuple(rows))
+        return {r["row"]: Chunk(**{f: r[f] for f in CHUNK_FIELDS}) for r in got}
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        got = self._rows("SELECT * FROM chunks WHERE chunk_id = ?", (chunk_id,))
+        return Chunk(**{f: got[0][f] for f in CHUNK_FIELDS}) if got else None
+
+    def all_rows(self, table: str) -> list[dict]:
+        order = {"chunks": "row", "sources": "source_id", "articles": "article_key", "paragraphs": "paragraph_id"}[table]
+        return self._rows(f"SELECT * FROM {table} ORDER BY {order}")
+
+    def paragraph(self, paragraph_id: str) -> dict | None:
+        got = self._rows("SELECT * FROM paragraphs WHERE paragraph_id = ?", (paragraph_id,))
+        return got[0] if got else None
+
+    def article(self, article_key: str) -> dict | None:
+        got = self._rows("SELECT * FROM articles WHERE article_key = ?", (article_key,))
+        return got[0] if got else None
+
+    def article_paragraphs(self, article_key: str) -> list[dict]:
+        return self._rows("SELECT * FROM paragraphs WHERE article_key = ? ORDER BY idx", (article_key,))
+
+    def sources(self) -> list[dict]:
+        return self.all_rows("sources")

@@ -1,0 +1,76 @@
+"""Files in, structured issues out: read, normalise, split into articles and paragraphs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from rag.ingest.masthead import read_masthead
+from rag.ingest.read import UnreadableFile, decode_bytes, read_text
+from rag.ingest.segment import segment_blocks
+from rag.types import Issue, ParsedIssue
+
+SUPPORTED_SUFFIXES = (".txt", ".md")
+
+__all__ = ["SUPPORTED_SUFFIXES", "UnreadableFile", "decode_bytes", "parse_file", "parse_text"]
+
+
+class NoArticles(ValueError):
+    """The file holds no recognisable article text."""
+
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+
+
+def _blocks(text: str, markdown: bool) -> tuple[list[str], frozenset[int]]:
+    """Blank-line separated blocks, and which of them are Markdown headings."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if markdown:
+        # A heading is a block of its own, whatever follows it.
+        text = _MD_HEADING.sub(lambda m: "\n\x00" + m.group(1) + "\n", text)
+    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    heads = frozenset(i for i, b in enumerate(blocks) if b.lstrip().startswith("\x00"))
+    return [b.replace("\x00", "") for b in blocks], heads
+
+
+def parse_text(
+    text: str,
+    source: str,
+    content_hash: str = "",
+    *,
+    newspaper: str | None = None,
+    date: str | None = None,
+    page: str | None = None,
+    markdown: bool = False,
+) -> ParsedIssue:
+    """Parse one page's text; keyword arguments override what the masthead says."""
+    blocks, headings = _blocks(text, markdown)
+    masthead_lines, articles = segment_blocks(blocks, headlines=headings)
+    stem = Path(source).stem
+    mh = read_masthead(masthead_lines, stem)
+    if not articles:
+        raise NoArticles(f"{source}: no article text found")
+    issue = Issue(
+        newspaper=newspaper or mh.newspaper or "",
+        date=date or mh.date,
+        page=page or mh.page,
+        source=Path(source).name,
+        content_hash=content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        weekday=mh.weekday,
+        slug=mh.slug,
+    )
+    return ParsedIssue(issue=issue, articles=articles)
+
+
+def parse_file(
+    path: Path, *, newspaper: str | None = None, date: str | None = None, page: str | None = None
+) -> ParsedIssue:
+    path = Path(path)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UnreadableFile(f"{path}: unsupported file type {path.suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}")
+    text, _encoding = read_text(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return parse_text(
+        text, str(path), digest, newspaper=newspaper, date=date, page=page, markdown=path.suffix.lower() == ".md"
+    )

@@ -1,0 +1,89 @@
+"""Issue metadata from the masthead block (and the file name as a fallback)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Mastheads often print the paper's name in pinyin capitals; OCR keeps those
+# while the calligraphic Chinese title is an image and gets lost.
+KNOWN_MASTHEADS = {
+    "HENGSHUIRIBAO": ("衡水日报", "hengshui-daily"),
+    "RENMINRIBAO": ("人民日报", "people-daily"),
+    "GUANGMINGRIBAO": ("光明日报", "guangming-daily"),
+    "JINGJIRIBAO": ("经济日报", "economic-daily"),
+    "HEBEIRIBAO": ("河北日报", "hebei-daily"),
+}
+_DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DATE_ISO = re.compile(r"(?<!\d)(\d{4})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
+_WEEKDAY = re.compile(r"星期[一二三四五六日天]")
+_PAGE = re.compile(r"(?:第\s*)?\b([A-H]\d{1,2})\s*版|第\s*(\d{1,2})\s*版")
+_PAGE_IN_NAME = re.compile(r"(?:^|[-_ .])([A-H]\d{1,2})(?=$|[-_ .])")
+_SPONSOR = re.compile(r"中共(\S{2,6}?)(?:市|县|省|区)委主办")
+_PAPER_NAME = re.compile(r"^(\S{2,8}(?:日报|晚报|时报|都市报|早报|商报))$")
+_URL = re.compile(r"(?:网|网址)\s*[:：]|www\.|https?://", re.I)
+_LATIN_CAPS = re.compile(r"^[A-Z]{6,}$")
+
+
+@dataclass
+class Masthead:
+    newspaper: str = ""
+    slug: str = ""
+    date: str = ""
+    weekday: str = ""
+    page: str = ""
+
+
+def is_masthead_line(text: str) -> bool:
+    t = text.strip()
+    return bool(
+        _LATIN_CAPS.match(t)
+        or re.fullmatch(
+            r"(?=\S)(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:星期[一二三四五六日天])?\s*(?:农历\S+)?", t
+        )
+        or _SPONSOR.search(t)
+        or (_URL.search(t) and len(t) < 60)
+        or _PAPER_NAME.match(t)
+        or re.fullmatch(r"(?:第\s*)?[A-H]?\d{1,2}\s*版.{0,12}", t)
+        or re.search(r"国内统一连续出版物号|邮发代号|今日\s*\d+\s*版", t)
+    )
+
+
+def _iso(y: str, m: str, d: str) -> str:
+    return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+
+
+def slug_from_filename(stem: str) -> str:
+    s = _DATE_ISO.sub(" ", stem)
+    s = _PAGE_IN_NAME.sub(" ", s)
+    s = re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+    return s
+
+
+def read_masthead(lines: list[str], filename_stem: str) -> Masthead:
+    mh = Masthead()
+    for line in lines:
+        t = line.strip()
+        if not mh.date and (m := _DATE_CN.search(t)):
+            mh.date = _iso(*m.groups())
+        if not mh.weekday and (m := _WEEKDAY.search(t)):
+            mh.weekday = m.group(0)
+        if not mh.page and (m := _PAGE.search(t)):
+            mh.page = m.group(1) or m.group(2)
+        if not mh.newspaper:
+            if t.upper() in KNOWN_MASTHEADS:
+                mh.newspaper, mh.slug = KNOWN_MASTHEADS[t.upper()]
+            elif m := _PAPER_NAME.match(t):
+                mh.newspaper = m.group(1)
+    if not mh.newspaper:
+        for line in lines:
+            if m := _SPONSOR.search(line):
+                mh.newspaper = m.group(1) + "日报"
+                break
+    if not mh.date and (m := _DATE_ISO.search(filename_stem)):
+        mh.date = _iso(*m.groups())
+    if not mh.page and (m := _PAGE_IN_NAME.search(filename_stem)):
+        mh.page = m.group(1)
+    if not mh.slug:
+        mh.slug = slug_from_filename(filename_stem) or "paper"
+    return mh

@@ -1,0 +1,118 @@
+"""The domain: an issue, its articles and paragraphs, the chunks we index, and answers.
+
+These types travel through every stage unchanged in meaning, so a citation is
+data (ids, offsets, scores), never a string parsed back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Issue:
+    newspaper: str
+    date: str  # ISO yyyy-mm-dd, "" when unknown
+    page: str  # edition/page such as "A1", "" when unknown
+    source: str  # file name the issue came from
+    content_hash: str
+    weekday: str = ""
+    slug: str = ""  # ascii name for ids, e.g. "hengshui-daily"
+
+    @property
+    def issue_id(self) -> str:
+        return "/".join(p for p in (self.slug, self.date or "undated", self.page or "p") if p)
+
+
+@dataclass
+class Paragraph:
+    index: int  # 1-based within the article
+    text: str
+    start: int = 0  # char offsets into the article's normalised text
+    end: int = 0
+
+
+@dataclass
+class Article:
+    order: int  # 1-based position on the page
+    title: str
+    subtitle: str = ""
+    byline: str = ""
+    column: str = ""
+    kind: str = "article"  # "article" or "photo"
+    continued_to: str = ""  # e.g. "A2" for (下转A2版)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass
+class ParsedIssue:
+    issue: Issue
+    articles: list[Article]
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    paragraph_id: str
+    source_id: str
+    newspaper: str
+    date: str
+    page: str
+    article: str
+    article_order: int
+    paragraph: int
+    text: str  # the chunk's own text (a paragraph or a run of its sentences)
+    embed_text: str  # what the models see: headline + text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Hit:
+    """A chunk found by retrieval, with its fused score and per-retriever ranks."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_score: float | None = None  # cosine similarity
+    lexical_score: float | None = None  # BM25
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    newspaper: str
+    date: str
+    page: str
+    article: str
+    paragraph: int
+    text: str  # the whole source paragraph
+    score: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    answerable: bool
+    citations: list[Citation]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "answerable": self.answerable,
+            "citations": [c.to_dict() for c in self.citations],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs everything the tests need into .venv (from nothing), then runs the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+"$PY" -c 'import sys; assert sys.version_info[:2] == (3, 11), "newsqa needs Python 3.11"'
+
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+# torch is pinned to the CPU build (torch==2.13.0) in pyproject.toml.
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False NO_PROXY=127.0.0.1,localhost
+.venv/bin/ruff check .
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,87 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "hengshui-daily-2021-12-03-A1.txt"
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_parsed():
+    from rag.ingest import parse_file
+
+    return parse_file(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def settings_e5(tmp_path_factory):
+    from rag.config import load_settings
+
+    return load_settings(overrides={"index_dir": tmp_path_factory.mktemp("index") / "idx"})
+
+
+@pytest.fixture(scope="session")
+def e5_encoder(settings_e5):
+    from embeddings import load_encoder
+
+    return load_encoder(settings_e5.model, settings_e5.model_cache)
+
+
+@pytest.fixture(scope="session")
+def sample_index(settings_e5, e5_encoder, sample_parsed):
+    from rag.index import update_index
+
+    update_index(Path(settings_e5.index_dir), [sample_parsed], e5_encoder, progress=False)
+    return Path(settings_e5.index_dir)
+
+
+@pytest.fixture(scope="session")
+def qa(settings_e5, sample_index, e5_encoder):
+    from rag.chain import NewsQA
+
+    return NewsQA.load(settings_e5, encoder=e5_encoder)
+
+
+class FakeEncoder:
+    """Deterministic bag-of-characters vectors: fast, and counts how much it embedded."""
+
+    name = "fake-chars"
+    dim = 64
+
+    def __init__(self):
+        self.embedded = 0
+
+    def _vec(self, text: str):
+        import numpy as np
+
+        v = np.zeros(self.dim, dtype=np.float32)
+        for ch in text:
+            v[hash(ch) % self.dim] += 1.0
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+    def encode_passages(self, texts, progress=None):
+        import numpy as np
+
+        self.embedded += len(texts)
+        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def encode_queries(self, texts):
+        import numpy as np
+
+        return np.stack([self._vec(t) for t in texts])
+
+
+@pytest.fixture
+def fake_encoder():
+    return FakeEncoder()

@@ -1,0 +1,127 @@
+"""The sample issue in, cited answers out: the whole path with the built-in model."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+# (question, fact the answer must state)
+ANSWERABLE = [
+    ("景县3周岁以上人群已接种多少人？", "39.93万"),
+    ("冀州区委书记是谁？", "张洪涛"),
+    ("全市志愿者注册总数达到多少人？", "62万"),
+    ("景县设置了多少个新冠疫苗接种点？", "26个"),
+    ("市科学技术局新闻发言人是谁？", "李存友"),
+    ("冀州区培育哪三大百亿主导产业？", "大健康、新材料、装备制造"),
+    ("全市有多少家养老机构被省评定为星级养老机构？", "89家"),
+    ("去年以来我市挖掘技术需求多少项？", "189项"),
+    ("北京市民政局同衡水市政府签订了什么协议？", "推动京衡社会和民政事业高质量协同发展合作协议"),
+    ("昨天是第几个全国交通安全日？", "第十个"),
+    ("市公安局交警支队在哪里开展了主题宣传活动？", "人民广场"),
+    ("饶阳县委组织部发放党史学习资料多少套？", "128套"),
+    ("全市组建社会组织党组织多少家？", "490家"),
+    ("设镇比例提高到了多少？", "73.7%"),
+    ("景县在各级各类学校设立了多少个接种点？", "24个"),
+    ("累计帮助多少名受助流浪乞讨人员回归家庭？", "642名"),
+    ("全市多少名建档立卡贫困失能失养人员实现了集中供养？", "2211名"),
+    ("市级科技计划对多少个项目给予财政资金支持？", "25个"),
+    ("中国共产党成立多少周年？", "100周年"),
+    ("景县全县有多少个村落实了乡镇包联干部？", "848个"),
+]
+UNANSWERABLE = [
+    "衡水市的GDP是多少？",
+    "景县县长叫什么名字？",
+    "2022年北京冬奥会在哪里举办？",
+    "衡水湖的面积有多大？",
+]
+
+
+@pytest.mark.parametrize("question, fact", ANSWERABLE)
+def test_answers_state_the_fact_and_cite_it(qa, question, fact):
+    a = qa.ask(question)
+    assert a.answerable, a.answer
+    assert fact in a.answer, a.answer
+    assert "[1]" in a.answer
+    assert any(fact in c.text for c in a.citations), [c.text[:40] for c in a.citations]
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_unanswerable_questions_say_so(qa, question):
+    a = qa.ask(question)
+    assert not a.answerable, a.answer
+    assert "没有" in a.answer
+
+
+def test_retriever_is_a_langchain_retriever(qa):
+    from langchain_core.retrievers import BaseRetriever
+
+    assert isinstance(qa.retriever, BaseRetriever)
+    docs = qa.retriever.invoke("景县3周岁以上人群已接种多少人？")
+    assert docs and docs[0].metadata["chunk_id"].startswith("hengshui-daily/2021-12-03/A1/a05/")
+
+
+def _cli(*args, stdin=None, env_extra=None):
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "rag.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def test_cli_ingest_then_ask_json_contract(tmp_path, sample_path):
+    idx = str(tmp_path / "idx")
+    r = _cli("ingest", str(sample_path), "--index", idx)
+    assert r.returncode == 0, r.stderr
+    assert "7 articles, 30 paragraphs" in r.stdout
+    r = _cli("ingest", str(sample_path), "--index", idx)
+    assert "unchanged" in r.stdout and "(0 embedded)" in r.stdout
+
+    r = _cli("ask", "--json", "--index", idx, "-", stdin="景县3周岁以上人群已接种多少人？\n衡水市的GDP是多少？\n")
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(lines) == 2
+    first = lines[0]
+    assert set(first) == {"question", "answer", "answerable", "citations", "timings_ms"}
+    assert first["answerable"] is True and "39.93万" in first["answer"]
+    cite = first["citations"][0]
+    assert set(cite) == {"n", "chunk_id", "newspaper", "date", "page", "article", "paragraph", "text", "score"}
+    assert cite["n"] == 1 and cite["newspaper"] == "衡水日报" and cite["date"] == "2021-12-03" and cite["page"] == "A1"
+    assert "39.93万" in cite["text"] and cite["article"] == "景县全力以赴推进疫苗接种工作"
+    assert set(first["timings_ms"]) == {"retrieve", "answer", "total"}
+    assert lines[1]["answerable"] is False
+
+    r = _cli("search", "--json", "-k", "3", "--index", idx, "冀州区委书记是谁？")
+    res = json.loads(r.stdout)
+    assert res["question"] == "冀州区委书记是谁？" and len(res["results"]) == 3
+    assert set(res["results"][0]) == {"chunk_id", "source_id", "article", "paragraph", "text", "score"}
+    assert res["results"][0]["source_id"] == "hengshui-daily-2021-12-03-A1.txt"
+
+    r = _cli("show", "--index", idx, cite["chunk_id"])
+    assert r.returncode == 0 and ">> [1]" in r.stdout and "景县全力以赴推进疫苗接种工作" in r.stdout
+
+
+def test_cli_errors_are_one_clear_line(tmp_path):
+    for args, needle in [
+        (("ask", "--index", str(tmp_path / "none"), "问题"), "no index at"),
+        (("ingest", str(tmp_path / "missing.txt"), "--index", str(tmp_path / "i")), "no such file"),
+        (("show", "--index", str(tmp_path / "none"), "x"), "no index at"),
+    ]:
+        r = _cli(*args)
+        assert r.returncode == 2
+        assert r.stderr.strip().count("\n") == 0 and needle in r.stderr, r.stderr
+
+
+def test_cli_rejects_an_empty_question(qa, settings_e5):
+    r = _cli("ask", "--index", str(settings_e5.index_dir), "  ")
+    assert r.returncode == 2 and "the question is empty" in r.stderr
+
+
+def test_bad_file_is_reported_and_the_rest_ingested(tmp_path, sample_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    r = _cli("ingest", str(bad), str(sample_path), "--index", str(tmp_path / "idx"))
+    assert r.returncode == 1
+    assert "bad.txt" in r.stderr and "binary" in r.stderr
+    assert "indexed: hengshui-daily-2021-12-03-A1.txt" in r.stdout

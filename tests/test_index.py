@@ -1,0 +1,92 @@
+import json
+from pathlib import Path
+
+from rag.index import Index, update_index
+from rag.ingest import parse_text
+
+
+def _issue(body: str, name: str = "demo-2021-12-03-A1.txt"):
+    text = f"HENGSHUIRIBAO\n\n2021年12月3日\n\n测试标题 第二部分\n\n本报讯(记者甲){body}\n\n第二段说明情况。"
+    return parse_text(text, name)
+
+
+def test_ingest_twice_changes_nothing_and_a_second_file_adds(tmp_path, fake_encoder):
+    root = tmp_path / "idx"
+    r1 = update_index(root, [_issue("景县接种39.93万人。")], fake_encoder)
+    assert r1.added == ["demo-2021-12-03-A1.txt"] and r1.chunks_total == 2
+    gen1 = Index.current_generation(root)
+    embedded = fake_encoder.embedded
+
+    r2 = update_index(root, [_issue("景县接种39.93万人。")], fake_encoder)
+    assert r2.unchanged == ["demo-2021-12-03-A1.txt"]
+    assert fake_encoder.embedded == embedded  # no embedding work for an unchanged file
+    assert Index.current_generation(root) == gen1
+
+    other = _issue("冀州区委书记张洪涛。", "demo-2021-12-03-A2.txt")
+    r3 = update_index(root, [other], fake_encoder)
+    assert r3.added == ["demo-2021-12-03-A2.txt"] and r3.chunks_total == 4
+    assert fake_encoder.embedded == embedded + 2
+    index = Index.open(root)
+    assert {s["source_id"] for s in index.issues()} == {"demo-2021-12-03-A1.txt", "demo-2021-12-03-A2.txt"}
+
+
+def test_a_changed_file_replaces_its_old_chunks(tmp_path, fake_encoder):
+    root = tmp_path / "idx"
+    update_index(root, [_issue("旧的内容一百人。")], fake_encoder)
+    r = update_index(root, [_issue("新的内容两百人。")], fake_encoder)
+    assert r.replaced == ["demo-2021-12-03-A1.txt"] and r.chunks_total == 2
+    index = Index.open(root)
+    texts = [c.text for c, _ in index.search_lexical("内容", 10)]
+    assert any("新的内容" in t for t in texts) and not any("旧的内容" in t for t in texts)
+    # dense vectors and rows still line up after the replacement
+    hit = index.search_dense(fake_encoder.encode_queries(["本报讯(记者甲)新的内容两百人。"])[0], 1)[0][0]
+    assert "新的内容" in hit.text
+
+
+def test_on_disk_format_has_no_pickle_and_a_current_pointer(tmp_path, fake_encoder):
+    root = tmp_path / "idx"
+    update_index(root, [_issue("内容。")], fake_encoder)
+    current = json.loads((root / "CURRENT").read_text())
+    gen = root / current["generation"]
+    names = {p.name for p in gen.rglob("*")}
+    assert {"manifest.json", "store.sqlite", "dense.faiss"} <= names
+    for p in gen.rglob("*"):
+        if p.is_file():
+            assert not p.read_bytes().startswith(b"\x80"), f"{p} looks like a pickle"
+    assert [p.name for p in root.iterdir() if p.name.startswith("gen-")] == [current["generation"]]
+
+
+def test_a_crash_before_the_switch_leaves_the_old_index(tmp_path, fake_encoder, monkeypatch):
+    root = tmp_path / "idx"
+    update_index(root, [_issue("第一版内容。")], fake_encoder)
+    import rag.index as ri
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ri.LexicalIndex, "save", boom)
+    try:
+        update_index(root, [_issue("第二版内容。", "other-2021-12-03-B1.txt")], fake_encoder)
+    except OSError:
+        pass
+    index = Index.open(root)
+    assert [s["source_id"] for s in index.issues()] == ["demo-2021-12-03-A1.txt"]
+
+
+def test_context_shows_the_paragraph_in_its_article(tmp_path, fake_encoder):
+    root = tmp_path / "idx"
+    update_index(root, [_issue("景县接种39.93万人。")], fake_encoder)
+    ctx = Index.open(root).context("hengshui-daily/2021-12-03/A1/a01/p02")
+    assert ctx["article"]["title"] == "测试标题 第二部分"
+    assert [p["idx"] for p in ctx["paragraphs"]] == [1, 2]
+    assert ctx["chunk"]["text"] == "第二段说明情况。"
+    assert Index.open(root).context("nope") is None
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    import pytest
+
+    from rag.index import IndexNotFound
+
+    with pytest.raises(IndexNotFound, match="no index at"):
+        Index.open(Path(tmp_path / "none"))
