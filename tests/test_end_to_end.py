@@ -64,6 +64,12 @@ def test_retriever_is_a_langchain_retriever(qa):
     assert docs and docs[0].metadata["chunk_id"].startswith("hengshui-daily/2021-12-03/A1/a05/")
 
 
+@pytest.fixture(autouse=True)
+def _share_model_cache(settings_e5, monkeypatch):
+    # CLI runs reuse the model folder the session built instead of building their own.
+    monkeypatch.setenv("NEWSQA_MODEL_CACHE", str(settings_e5.model_cache))
+
+
 def _cli(*args, stdin=None, env_extra=None):
     env = dict(os.environ, **(env_extra or {}))
     return subprocess.run([sys.executable, "-m", "rag.cli", *args], input=stdin, capture_output=True, text=True,

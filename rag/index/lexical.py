@@ -12,13 +12,20 @@ _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 _jieba = None
 
 
+def _bm25s():
+    import bm25s
+
+    # bm25s logs every build at DEBUG through its own handler; keep the CLI quiet.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 def _tokenizer():
     global _jieba
     if _jieba is None:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
         jieba.initialize()
         _jieba = jieba
     return _jieba
@@ -35,9 +42,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, token_lists: list[list[str]]) -> LexicalIndex:
-        import bm25s
-
-        bm25 = bm25s.BM25()
+        bm25 = _bm25s().BM25()
         # An empty document list still needs a valid (empty) index.
         bm25.index([toks or [""] for toks in token_lists] or [[""]], show_progress=False)
         return cls(bm25)
@@ -47,9 +52,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, mmap=False))
+        return cls(_bm25s().BM25.load(str(folder), allow_pickle=False, mmap=False))
 
     def search(self, query: str, k: int, n_docs: int) -> list[tuple[int, float]]:
         ids = self._bm25.get_tokens_ids(tokenize(query))
