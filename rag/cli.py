@@ -39,7 +39,9 @@ def _files(paths: list[str]) -> list[Path]:
     return out
 
 
-def ingest_files(settings: Settings, files: list[Path], *, newspaper=None, date=None, page=None, log=print) -> int:
+def ingest_files(
+    settings: Settings, files: list[Path], *, newspaper=None, date=None, page=None, log=print, encoder=None
+) -> int:
     """Parse every file, report the ones that fail, index the rest. Returns the number of failures."""
     from embeddings import load_encoder
     from rag.index import update_index
@@ -53,7 +55,7 @@ def ingest_files(settings: Settings, files: list[Path], *, newspaper=None, date=
             print(f"newsqa: skipped {exc}", file=sys.stderr)
             failed += 1
     if parsed:
-        encoder = load_encoder(settings.model, settings.model_cache, settings.embed_batch_size)
+        encoder = encoder or load_encoder(settings.model, settings.model_cache, settings.embed_batch_size)
         report = update_index(Path(settings.index_dir), parsed, encoder, max_chunk_chars=settings.max_chunk_chars)
         for p in parsed:
             n_para = sum(len(a.paragraphs) for a in p.articles)
@@ -65,12 +67,17 @@ def ingest_files(settings: Settings, files: list[Path], *, newspaper=None, date=
     return failed
 
 
-def ensure_sample_index(settings: Settings) -> None:
+def ensure_sample_index(settings: Settings):
+    """Index the bundled sample when there is no index yet. Returns the encoder it loaded, or None."""
+    from embeddings import load_encoder
     from rag.index import Index
 
-    if Index.current_generation(Path(settings.index_dir)) is None:
-        print(f"newsqa: no index at {settings.index_dir}; building one from the bundled sample issue", file=sys.stderr)
-        ingest_files(settings, _files([str(SAMPLE_DIR)]), log=lambda m: print(m, file=sys.stderr))
+    if Index.current_generation(Path(settings.index_dir)) is not None:
+        return None
+    print(f"newsqa: no index at {settings.index_dir}; building one from the bundled sample issue", file=sys.stderr)
+    encoder = load_encoder(settings.model, settings.model_cache, settings.embed_batch_size)
+    ingest_files(settings, _files([str(SAMPLE_DIR)]), log=lambda m: print(m, file=sys.stderr), encoder=encoder)
+    return encoder
 
 
 def _print_answer(a) -> None:
@@ -146,10 +153,13 @@ def cmd_show(settings: Settings, args) -> int:
 
 
 def cmd_serve(settings: Settings, args) -> int:
-    ensure_sample_index(settings)
+    from rag.chain import NewsQA
+
+    # Building the sample index loads the model; serving reuses it rather than loading it again.
+    encoder = ensure_sample_index(settings)
     import ui
 
-    ui.serve(settings)
+    ui.serve(settings, qa=NewsQA.load(settings, encoder=encoder))
     return 0
 
 

@@ -15,7 +15,7 @@ _jieba = None
 def _bm25s():
     import bm25s
 
-    # bm25s logs every build at DEBUG through its own handler; keep the CLI quiet.
+    # bm25s sets its own logger to DEBUG when imported, so each build would log; keep the CLI quiet.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
 
