@@ -35,11 +35,12 @@ def clean_question(question: str, max_chars: int) -> str:
 
 
 def build_chain(retriever: Any, answerer: Any) -> Runnable:
-    """{"question": str} -> Answer, timing each stage."""
+    """{"question": str, "hits"?: list[Hit]} (or just the question) -> Answer, timing each stage."""
 
     def retrieve(inputs: dict) -> list[Hit]:
         t = time.perf_counter()
-        hits = retriever.search(inputs["question"])
+        # Hits may come in with the question (an evaluation that already retrieved more of them).
+        hits = inputs["hits"] if inputs.get("hits") is not None else retriever.search(inputs["question"])
         inputs["_timings"]["retrieve"] = (time.perf_counter() - t) * 1000
         return hits
 
@@ -52,8 +53,12 @@ def build_chain(retriever: Any, answerer: Any) -> Runnable:
         return Answer(question=inputs["question"], answer=text, answerable=answerable,
                       citations=citations, timings_ms=timings)
 
-    start = RunnableLambda(lambda x: {"question": x["question"] if isinstance(x, dict) else x, "_timings": {}})
-    return (start | RunnablePassthrough.assign(hits=RunnableLambda(retrieve)) | RunnableLambda(answer)).with_config(
+    def start(x: dict | str) -> dict:
+        if isinstance(x, str):
+            return {"question": x, "hits": None, "_timings": {}}
+        return {"question": x["question"], "hits": x.get("hits"), "_timings": {}}
+
+    return (RunnableLambda(start) | RunnablePassthrough.assign(hits=RunnableLambda(retrieve)) | RunnableLambda(answer)).with_config(
         run_name="newsqa"
     )
 

@@ -42,20 +42,27 @@ def paragraph_id(slug: str, date: str, page: str, article: int, paragraph: int) 
     return f"{slug}/{date or 'undated'}/{page or 'p'}/a{article:02d}/p{paragraph:02d}"
 
 
+def passage_paragraph_id(slug: str, passage_id: str, paragraph: int) -> str:
+    return f"{slug}/{passage_id.replace('/', '_')}/p{paragraph:02d}"
+
+
 def chunk_issue(parsed: ParsedIssue, max_chars: int = 320) -> list[Chunk]:
     issue = parsed.issue
     chunks: list[Chunk] = []
     for article in parsed.articles:
         heading = " ".join(x for x in (article.title, article.subtitle) if x)
         for para in article.paragraphs:
-            pid = paragraph_id(issue.slug, issue.date, issue.page, article.order, para.index)
+            if article.passage_id:
+                pid = passage_paragraph_id(issue.slug, article.passage_id, para.index)
+            else:
+                pid = paragraph_id(issue.slug, issue.date, issue.page, article.order, para.index)
             pieces = pack_sentences(split_sentences(para.text), max_chars) if len(para.text) > max_chars else [para.text]
             for k, piece in enumerate(pieces, start=1):
                 chunks.append(
                     Chunk(
                         chunk_id=pid if len(pieces) == 1 else f"{pid}-{k}",
                         paragraph_id=pid,
-                        source_id=issue.source,
+                        source_id=article.passage_id or issue.source,
                         newspaper=issue.newspaper,
                         date=issue.date,
                         page=issue.page,

@@ -152,6 +152,36 @@ def cmd_show(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_eval(settings: Settings, args) -> int:
+    from dataclasses import replace
+
+    from rag.chain import NewsQA
+    from rag.eval import compare, evaluate, load_qa, write_outputs
+    from rag.eval.report import HEADLINE
+
+    items = load_qa(Path(args.qa), args.limit)
+    out = Path(args.out)
+    if args.corpus:
+        if args.index_dir is None:
+            settings = replace(settings, index_dir=out / "index")
+        if ingest_files(settings, _files(args.corpus), log=lambda msg: print(msg, file=sys.stderr)):
+            raise UserError("some corpus files could not be read (see above)")
+    qa = NewsQA.load(settings)
+    metrics, records = evaluate(qa, items)
+    meta = {
+        "qa": str(args.qa), "corpus": " ".join(args.corpus or []), "index": str(settings.index_dir),
+        "mode": settings.retrieval_mode, "model": qa.index.model, "questions": len(items),
+        "chunks": qa.index.size, "date": __import__("time").strftime("%Y-%m-%d %H:%M"),
+    }
+    write_outputs(out, metrics, records, meta)
+    o = metrics["overall"]
+    print("  ".join(f"{k}={o[k]:.3f}" for k in HEADLINE if isinstance(o.get(k), float)))
+    print(f"wrote {out}/metrics.json, predictions.jsonl, report.md, report.html")
+    if args.compare:
+        print(compare(Path(args.compare), metrics))
+    return 0
+
+
 def cmd_serve(settings: Settings, args) -> int:
     from rag.chain import NewsQA
 
@@ -193,6 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_show)
 
+    s = sub.add_parser("eval", parents=[common], help="score retrieval and answers against a QA file")
+    s.add_argument("--qa", required=True, help="QA file, JSON lines")
+    s.add_argument("--corpus", nargs="+", help="files to index first (issue files or a passages .jsonl)")
+    s.add_argument("--out", default="eval-out", help="folder for metrics.json, predictions.jsonl, report.md/html")
+    s.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    s.add_argument("--mode", dest="retrieval_mode", choices=["hybrid", "dense", "bm25"], default=None,
+                   help="retrieval to evaluate (default: the setting, hybrid)")
+    s.add_argument("--compare", metavar="OLD_DIR", help="print the differences from an earlier run")
+    s.set_defaults(func=cmd_eval)
+
     s = sub.add_parser("serve", parents=[common], help="start the chat in the browser")
     s.add_argument("--host", default=None)
     s.add_argument("--port", type=int, default=None)
@@ -208,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     from rag.ingest import UnreadableFile
 
     try:
-        overrides = {k: getattr(args, k, None) for k in ("index_dir", "model", "host", "port")}
+        overrides = {k: getattr(args, k, None) for k in ("index_dir", "model", "host", "port", "retrieval_mode")}
         settings = load_settings(args.config, overrides)
         level = logging.INFO if args.verbose else getattr(logging, settings.log_level.upper(), logging.WARNING)
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -34,6 +34,7 @@ class Settings:
     search_k: int = 10  # results of `newsqa search`
     candidates: int = 50  # per retriever, before fusion
     rrf_k: int = 60
+    retrieval_mode: str = "hybrid"  # "hybrid", "dense" or "bm25"
     # Fusion weights. BM25 is strong on Chinese questions that reuse the paper's
     # words; on questions without Chinese text it only adds noise, so it is
     # down-weighted there (notes/embedding-model.md).
@@ -92,4 +93,7 @@ def load_settings(config_file: str | os.PathLike | None = None, overrides: Mappi
         settings = _apply(settings, data.get("newsqa", data), str(path))
     env = {k[len("NEWSQA_"):]: v for k, v in os.environ.items() if k.startswith("NEWSQA_") and k != "NEWSQA_CONFIG"}
     settings = _apply(settings, env, "environment")
-    return _apply(settings, overrides or {}, "flags")
+    settings = _apply(settings, overrides or {}, "flags")
+    if settings.retrieval_mode not in ("hybrid", "dense", "bm25"):
+        raise ConfigError(f"setting 'retrieval_mode': {settings.retrieval_mode!r} is not hybrid, dense or bm25")
+    return settings

@@ -63,20 +63,28 @@ class HybridRetriever(BaseRetriever):
     dense_weight: float = 0.7
     lexical_weight: float = 1.0
     lexical_weight_non_cjk: float = 0.1
+    mode: str = "hybrid"  # or "dense" / "bm25" alone, for baselines
 
     @classmethod
     def from_settings(cls, index: Any, encoder: Any, settings: Any, **kw: Any) -> HybridRetriever:
         return cls(
             index=index, encoder=encoder, k=kw.pop("k", settings.top_k), candidates=settings.candidates,
             rrf_k=settings.rrf_k, dense_weight=settings.dense_weight, lexical_weight=settings.lexical_weight,
-            lexical_weight_non_cjk=settings.lexical_weight_non_cjk, **kw,
+            lexical_weight_non_cjk=settings.lexical_weight_non_cjk, mode=settings.retrieval_mode, **kw,
         )
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         k = k or self.k
-        qvec = self.encoder.encode_queries([query])[0]
-        dense = self.index.search_dense(qvec, self.candidates)
-        lexical = self.index.search_lexical(query, self.candidates)
+        n = max(self.candidates, k)
+        dense, lexical = [], []
+        if self.mode != "bm25":
+            dense = self.index.search_dense(self.encoder.encode_queries([query])[0], n)
+        if self.mode != "dense":
+            lexical = self.index.search_lexical(query, n)
+        if self.mode == "dense":
+            return fuse(dense, [], 1.0, 0.0, self.rrf_k)[:k]
+        if self.mode == "bm25":
+            return fuse([], lexical, 0.0, 1.0, self.rrf_k)[:k]
         lw = self.lexical_weight if has_cjk(query) else self.lexical_weight_non_cjk
         return fuse(dense, lexical, self.dense_weight, lw, self.rrf_k)[:k]
 

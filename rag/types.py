@@ -42,6 +42,9 @@ class Article:
     kind: str = "article"  # "article" or "photo"
     continued_to: str = ""  # e.g. "A2" for (下转A2版)
     paragraphs: list[Paragraph] = field(default_factory=list)
+    # A passage from a passages file carries its own id: it becomes the chunks'
+    # source_id and names the article in chunk ids instead of its page position.
+    passage_id: str = ""
 
     @property
     def text(self) -> str:

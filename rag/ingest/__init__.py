@@ -7,13 +7,14 @@ import re
 from pathlib import Path
 
 from rag.ingest.masthead import read_masthead
+from rag.ingest.passages import parse_passages
 from rag.ingest.read import UnreadableFile, decode_bytes, read_text
 from rag.ingest.segment import segment_blocks
 from rag.types import Issue, ParsedIssue
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".jsonl")
 
-__all__ = ["SUPPORTED_SUFFIXES", "UnreadableFile", "decode_bytes", "parse_file", "parse_text"]
+__all__ = ["SUPPORTED_SUFFIXES", "UnreadableFile", "decode_bytes", "parse_file", "parse_passages", "parse_text"]
 
 
 class NoArticles(ValueError):
@@ -69,6 +70,8 @@ def parse_file(
     path = Path(path)
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise UnreadableFile(f"{path}: unsupported file type {path.suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}")
+    if path.suffix.lower() == ".jsonl":
+        return parse_passages(path, newspaper=newspaper, date=date)
     text, _encoding = read_text(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return parse_text(
