@@ -56,7 +56,8 @@ def ingest_files(
             failed += 1
     if parsed:
         encoder = encoder or load_encoder(settings.model, settings.model_cache, settings.embed_batch_size)
-        report = update_index(Path(settings.index_dir), parsed, encoder, max_chunk_chars=settings.max_chunk_chars)
+        report = update_index(Path(settings.index_dir), parsed, encoder, max_chunk_chars=settings.max_chunk_chars,
+                              dense_kind=settings.dense_index)
         for p in parsed:
             n_para = sum(len(a.paragraphs) for a in p.articles)
             state = "unchanged" if p.issue.source in report.unchanged else "indexed"

@@ -81,10 +81,10 @@ class Hit:
 
     chunk: Chunk
     score: float
-    dense_rank: int | None = None
-    lexical_rank: int | None = None
-    dense_score: float | None = None  # cosine similarity
-    lexical_score: float | None = None  # BM25
+    # Per retriever ("dense": cosine, "words": BM25 over jieba words, "bigrams": BM25
+    # over characters and character pairs): 1-based rank and raw score.
+    ranks: dict[str, int] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

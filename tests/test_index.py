@@ -28,6 +28,9 @@ def test_ingest_twice_changes_nothing_and_a_second_file_adds(tmp_path, fake_enco
     assert fake_encoder.embedded == embedded + 2
     index = Index.open(root)
     assert {s["source_id"] for s in index.issues()} == {"demo-2021-12-03-A1.txt", "demo-2021-12-03-A2.txt"}
+    # chunks indexed before keep their BM25 terms (carried over from the store, not re-tokenised)
+    assert [c.source_id for c, _ in index.search_lexical("景县", 5)] == ["demo-2021-12-03-A1.txt"]
+    assert [c.source_id for c, _ in index.search_lexical("张洪涛", 5)] == ["demo-2021-12-03-A2.txt"]
 
 
 def test_a_changed_file_replaces_its_old_chunks(tmp_path, fake_encoder):
@@ -90,3 +93,44 @@ def test_missing_index_is_a_clear_error(tmp_path):
 
     with pytest.raises(IndexNotFound, match="no index at"):
         Index.open(Path(tmp_path / "none"))
+
+
+def test_dense_index_kind_follows_size_and_is_recorded(tmp_path, fake_encoder):
+    import numpy as np
+
+    from rag.index.dense import AUTO_HNSW_FROM, DenseIndex, choose_params
+
+    assert choose_params(10).kind == "flat" and choose_params(AUTO_HNSW_FROM).kind == "hnsw"
+    assert choose_params(10, "hnsw").kind == "hnsw"
+    root = tmp_path / "idx"
+    update_index(root, [_issue("景县接种39.93万人。")], fake_encoder, dense_kind="hnsw")
+    index = Index.open(root)
+    assert index.manifest["dense"]["kind"] == "hnsw" and index.dense.params.ef_search > 0
+    # an HNSW index finds the same nearest neighbours as exact search on a small set
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(500, 32)).astype("float32")
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    flat, hnsw = DenseIndex.build(vecs, choose_params(500, "flat")), DenseIndex.build(vecs, choose_params(500, "hnsw"))
+    hits = sum(flat.search(q, 5)[0][0] == hnsw.search(q, 5)[0][0] for q in vecs[:50])
+    assert hits >= 48
+    assert np.allclose(hnsw.vectors(), vecs)
+
+
+def test_an_older_index_is_upgraded_without_embedding_again(tmp_path, fake_encoder):
+    import shutil
+
+    root = tmp_path / "idx"
+    update_index(root, [_issue("景县接种39.93万人。")], fake_encoder)
+    gen = root / Index.current_generation(root)
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    shutil.rmtree(gen / "bigrams")
+    assert Index.open(root).search_bigrams("景县", 5) == []  # a format-1 index still opens and searches
+
+    embedded = fake_encoder.embedded
+    update_index(root, [_issue("景县接种39.93万人。")], fake_encoder)
+    assert fake_encoder.embedded == embedded
+    index = Index.open(root)
+    assert index.manifest["format_version"] >= 2
+    assert "景县" in index.search_bigrams("景县", 5)[0][0].text

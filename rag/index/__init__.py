@@ -7,7 +7,8 @@ Layout of an index directory::
         manifest.json  model, dimension, counts, sources and their hashes
         store.sqlite   issues, articles, paragraphs, chunks (row = vector number)
         dense.faiss    faiss.write_index, inner product on normalised vectors
-        bm25/          bm25s arrays (numpy, no pickle) and vocabulary (JSON)
+        bm25/          bm25s arrays (numpy, no pickle) and vocabulary (JSON), jieba words
+        bigrams/       the same over characters and character pairs
 
 An update writes a whole new generation beside the current one and then
 switches CURRENT with an atomic rename, so a crash mid-ingest leaves the last
@@ -28,8 +29,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.chunking import chunk_issue
-from rag.index.dense import DenseIndex
-from rag.index.lexical import LexicalIndex, tokenize
+from rag.index.dense import DenseIndex, DenseParams, choose_params
+from rag.index.lexical import LexicalIndex, bigram_tokens, tokenize_many
 from rag.index.store import Store, write_store
 from rag.types import Chunk, ParsedIssue
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from embeddings import SentenceEncoder
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: adds bigrams/
 
 
 class IndexNotFound(FileNotFoundError):
@@ -78,8 +79,9 @@ class Index:
         gen = root / generation
         self.manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
         self.store = Store(gen / "store.sqlite")
-        self.dense = DenseIndex.load(gen / "dense.faiss")
+        self.dense = DenseIndex.load(gen / "dense.faiss", DenseParams(**self.manifest.get("dense", {})))
         self.lexical = LexicalIndex.load(gen / "bm25")
+        self.bigrams = LexicalIndex.load(gen / "bigrams") if (gen / "bigrams").is_dir() else None
         self.size = self.store.count()
         self._article_cache: dict[str, str] = {}
 
@@ -121,6 +123,11 @@ class Index:
 
     def search_lexical(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         return self._hits(self.lexical.search(query, k, self.size))
+
+    def search_bigrams(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+        if self.bigrams is None:  # an index written before format 2
+            return []
+        return self._hits(self.bigrams.search_tokens(bigram_tokens(query), k, self.size))
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         return self.store.chunk(chunk_id)
@@ -200,6 +207,7 @@ def update_index(
     *,
     max_chunk_chars: int = 320,
     progress: bool | None = None,
+    dense_kind: str = "auto",
 ) -> UpdateReport:
     """Add or replace issues in the index at ``root``, writing a new generation atomically.
 
@@ -215,16 +223,22 @@ def update_index(
     articles: list[dict] = []
     paragraphs: list[dict] = []
     chunks: list[Chunk] = []
+    tokens: list[list[str]] = []
     vectors = np.zeros((0, encoder.dim), dtype=np.float32)
     old_gen = Index.current_generation(root)
+    outdated = False
     if old_gen is not None:
         old = Index(root, old_gen)
         try:
             old.check_model(encoder)
+            outdated = old.manifest.get("format_version", 1) < FORMAT_VERSION
             sources = {s["source_id"]: s for s in old.store.sources()}
             articles = old.store.all_rows("articles")
             paragraphs = old.store.all_rows("paragraphs")
-            chunks = [Chunk(**{k: r[k] for k in Chunk.__dataclass_fields__}) for r in old.store.all_rows("chunks")]
+            rows = old.store.all_rows("chunks")
+            chunks = [Chunk(**{k: r[k] for k in Chunk.__dataclass_fields__}) for r in rows]
+            # Tokens of chunks already indexed are kept, not computed again.
+            tokens = [r["tokens"].split(" ") if r["tokens"] else [] for r in rows]
             vectors = old.dense.vectors()
         finally:
             old.close()
@@ -240,7 +254,7 @@ def update_index(
         if src in sources:
             replaced.add(src)
         fresh = [p for p in fresh if p.issue.source != src] + [parsed]
-    if not fresh:
+    if not fresh and not outdated:
         report.chunks_total = len(chunks)
         report.seconds = time.perf_counter() - t0
         return report
@@ -248,6 +262,7 @@ def update_index(
     if replaced:
         keep = [i for i, c in enumerate(chunks) if c.source_id not in replaced]
         chunks = [chunks[i] for i in keep]
+        tokens = [tokens[i] for i in keep]
         vectors = vectors[keep]
         articles = [a for a in articles if a["source_id"] not in replaced]
         keys = {a["article_key"] for a in articles}
@@ -271,8 +286,8 @@ def update_index(
     new_vecs = encoder.encode_passages([c.embed_text for c in new_chunks], progress=progress)
     report.chunks_embedded = len(new_chunks)
     chunks += new_chunks
+    tokens += tokenize_many([c.embed_text for c in new_chunks])
     vectors = np.vstack([vectors, new_vecs]) if len(vectors) else new_vecs
-    tokens = [tokenize(c.embed_text) for c in chunks]
 
     gen_name = f"gen-{int(old_gen.split('-')[1]) + 1 if old_gen else 1:06d}"
     gen = root / gen_name
@@ -280,11 +295,13 @@ def update_index(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     write_store(staging / "store.sqlite", list(sources.values()), articles, paragraphs, chunks, tokens)
-    DenseIndex.build(vectors).save(staging / "dense.faiss")
+    dense_params = choose_params(len(vectors), dense_kind)
+    DenseIndex.build(vectors, dense_params).save(staging / "dense.faiss")
     LexicalIndex.build(tokens).save(staging / "bm25")
+    LexicalIndex.build([bigram_tokens(c.embed_text) for c in chunks]).save(staging / "bigrams")
     _write_json_atomic(staging / "manifest.json", {
         "format_version": FORMAT_VERSION, "model": encoder.name, "dim": encoder.dim,
-        "chunks": len(chunks), "sources": sorted(sources),
+        "chunks": len(chunks), "sources": sorted(sources), "dense": dense_params.to_dict(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     })
     for f in staging.rglob("*"):

@@ -1,30 +1,67 @@
-"""FAISS inner-product search over L2-normalised vectors (= cosine similarity)."""
+"""FAISS inner-product search over L2-normalised vectors (= cosine similarity).
+
+The index type follows size: exact search (``IndexFlatIP``) while small, an
+HNSW graph once exact search gets slow. The choice and its parameters are
+recorded in the index manifest, and ``kind`` overrides the automatic choice.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+# Exact search over 100k x 384 floats takes ~10 ms a query on 2 cores; past that,
+# a graph answers in ~1 ms with recall ~0.98 (see the scale benchmark).
+AUTO_HNSW_FROM = 100_000
+
+
+@dataclass(frozen=True)
+class DenseParams:
+    kind: str = "flat"  # "flat" (exact) or "hnsw"
+    hnsw_m: int = 32
+    ef_construction: int = 80
+    ef_search: int = 128
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def choose_params(n_vectors: int, kind: str = "auto", **overrides) -> DenseParams:
+    if kind == "auto":
+        kind = "hnsw" if n_vectors >= AUTO_HNSW_FROM else "flat"
+    if kind not in ("flat", "hnsw"):
+        raise ValueError(f"dense index kind {kind!r} is not auto, flat or hnsw")
+    return DenseParams(kind=kind, **overrides)
+
 
 class DenseIndex:
-    def __init__(self, index):
+    def __init__(self, index, params: DenseParams = DenseParams()):
         self._index = index
+        self.params = params
 
     @classmethod
-    def build(cls, vectors: np.ndarray) -> DenseIndex:
+    def build(cls, vectors: np.ndarray, params: DenseParams = DenseParams()) -> DenseIndex:
         import faiss
 
-        index = faiss.IndexFlatIP(int(vectors.shape[1]))
+        d = int(vectors.shape[1])
+        if params.kind == "hnsw":
+            index = faiss.IndexHNSWFlat(d, params.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = params.ef_construction
+            index.hnsw.efSearch = params.ef_search
+        else:
+            index = faiss.IndexFlatIP(d)
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        return cls(index)
+        return cls(index, params)
 
     @property
     def size(self) -> int:
         return int(self._index.ntotal)
 
     def vectors(self) -> np.ndarray:
+        """Every stored vector, in row order (both index kinds keep the full vectors)."""
         if self.size == 0:
             return np.zeros((0, self._index.d), dtype=np.float32)
         return self._index.reconstruct_n(0, self.size)
@@ -35,10 +72,13 @@ class DenseIndex:
         faiss.write_index(self._index, str(path))
 
     @classmethod
-    def load(cls, path: Path) -> DenseIndex:
+    def load(cls, path: Path, params: DenseParams = DenseParams()) -> DenseIndex:
         import faiss
 
-        return cls(faiss.read_index(str(path)))
+        index = faiss.read_index(str(path))
+        if params.kind == "hnsw":
+            index.hnsw.efSearch = params.ef_search
+        return cls(index, params)
 
     def search(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         if self.size == 0:

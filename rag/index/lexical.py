@@ -36,6 +36,30 @@ def tokenize(text: str) -> list[str]:
     return [t for t in _tokenizer().lcut_for_search(text.lower()) if _WORDLIKE.search(t)]
 
 
+def bigram_tokens(text: str) -> list[str]:
+    """Single characters and character pairs of the text's letters and digits.
+
+    A second lexical signal beside jieba's words: it still matches where word
+    segmentation splits a name differently in the question and in the paper.
+    """
+    t = "".join(ch for ch in text.lower() if ch.isalnum())
+    return list(t) + [t[i : i + 2] for i in range(len(t) - 1)]
+
+
+def tokenize_many(texts: list[str], workers: int | None = None) -> list[list[str]]:
+    """Tokenise a batch; large batches are spread over processes (jieba is pure Python, ~100 KB/s a core)."""
+    import os
+
+    workers = workers or os.cpu_count() or 1
+    if len(texts) < 20_000 or workers < 2:
+        return [tokenize(t) for t in texts]
+    import multiprocessing as mp
+
+    _tokenizer()  # load the dictionary once; forked workers inherit it
+    with mp.get_context("fork").Pool(workers) as pool:
+        return pool.map(tokenize, texts, chunksize=2_000)
+
+
 class LexicalIndex:
     def __init__(self, bm25):
         self._bm25 = bm25
@@ -55,7 +79,10 @@ class LexicalIndex:
         return cls(_bm25s().BM25.load(str(folder), allow_pickle=False, mmap=False))
 
     def search(self, query: str, k: int, n_docs: int) -> list[tuple[int, float]]:
-        ids = self._bm25.get_tokens_ids(tokenize(query))
+        return self.search_tokens(tokenize(query), k, n_docs)
+
+    def search_tokens(self, tokens: list[str], k: int, n_docs: int) -> list[tuple[int, float]]:
+        ids = self._bm25.get_tokens_ids(tokens)
         if not ids or n_docs == 0:
             return []
         scores = np.asarray(self._bm25.get_scores_from_ids(ids))[:n_docs]

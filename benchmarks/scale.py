@@ -1,0 +1,216 @@
+"""Scale benchmark: build indexes of synthetic paragraphs and time search at each size.
+
+    .venv/bin/python benchmarks/scale.py --sizes 10000 100000 1000000 --out benchmarks/results
+
+Paragraphs are random runs of real Chinese news sentences (from a JSON-lines corpus with a
+"text" field, such as CRUD-RAG's news articles, or the bundled sample page when none is
+given); vectors are random unit vectors, because the search part does not depend on what they
+mean. Each size runs in its own process so that memory figures do not mix. The whole path is
+the real one: a passages file -> rag.ingest -> rag.index.update_index (SQLite store, BM25 over
+jieba tokens, FAISS) -> rag.retrieve.HybridRetriever. This is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DIM = 384
+
+
+class RandomEncoder:
+    """Random unit vectors: stands in for the model where only search speed is measured."""
+
+    name = "random-384"
+    dim = DIM
+
+    def __init__(self, seed: int = 0):
+        self.rng = np.random.default_rng(seed)
+
+    def _unit(self, n: int) -> np.ndarray:
+        v = self.rng.standard_normal((n, DIM), dtype=np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    def encode_passages(self, texts, progress=None):
+        return self._unit(len(texts))
+
+    def encode_queries(self, texts):
+        return self._unit(len(texts))
+
+
+def sentences_from(corpus: Path | None, limit: int = 400_000) -> list[str]:
+    if corpus is None:
+        texts = [(ROOT / "data" / "hengshui-daily-2021-12-03-A1.txt").read_text(encoding="utf-8")]
+    else:
+        texts = []
+        with open(corpus, encoding="utf-8") as f:
+            for line in f:
+                texts.append(json.loads(line)["text"])
+    out = []
+    for t in texts:
+        out += [s for s in re.findall(r"[^。！？\n]{8,120}[。！？]", t)]
+        if len(out) >= limit:
+            break
+    return out
+
+
+def write_passages(path: Path, n: int, sentences: list[str], seed: int = 0) -> None:
+    rnd = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            text = "".join(rnd.choice(sentences) for _ in range(rnd.randint(2, 4)))
+            f.write(json.dumps({"id": f"P{i}", "title": "", "text": text}, ensure_ascii=False) + "\n")
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _pct(vals: list[float], q: float) -> float:
+    s = sorted(vals)
+    return s[max(0, min(len(s) - 1, int(np.ceil(q / 100 * len(s))) - 1))]
+
+
+def build(n: int, work: Path, corpus: Path | None, dense_kind: str) -> dict:
+    from rag.index import Index, update_index
+    from rag.ingest import parse_file
+
+    work.mkdir(parents=True, exist_ok=True)
+    sentences = sentences_from(corpus)
+    passages = work / f"synthetic-{n}.jsonl"
+    write_passages(passages, n, sentences)
+    enc = RandomEncoder()
+    t0 = time.perf_counter()
+    parsed = parse_file(passages)
+    t_parse = time.perf_counter() - t0
+    root = work / f"index-{n}"
+    report = update_index(root, [parsed], enc, max_chunk_chars=10_000, progress=False, dense_kind=dense_kind)
+    t_build = time.perf_counter() - t0
+    del parsed
+    build_peak = _rss_mb()
+    gen = root / Index.current_generation(root)
+    size_mb = {p.name: p.stat().st_size / 2**20 for p in gen.iterdir() if p.is_file()}
+    size_mb["bm25"] = sum(p.stat().st_size for p in (gen / "bm25").iterdir()) / 2**20
+    return {
+        "paragraphs": n, "chunks": report.chunks_total, "parse_s": round(t_parse, 1), "build_s": round(t_build, 1),
+        "build_paragraphs_per_s": round(n / t_build, 1), "disk_mb": {k: round(v, 1) for k, v in size_mb.items()},
+        "disk_mb_total": round(sum(size_mb.values()), 1), "build_peak_rss_mb": round(build_peak),
+    }
+
+
+def query(n: int, work: Path, corpus: Path | None, queries: int) -> dict:
+    from rag.config import Settings
+    from rag.index import Index
+    from rag.retrieve import HybridRetriever
+
+    root = work / f"index-{n}"
+    sentences = sentences_from(corpus, limit=20_000)
+    enc = RandomEncoder(seed=3)
+    before = _current_rss_mb()
+    t = time.perf_counter()
+    index = Index.open(root)
+    t_load = time.perf_counter() - t
+    loaded_rss = _current_rss_mb()
+
+    rnd = random.Random(1)
+    qtexts = ["".join(re.findall(r"[\u4e00-\u9fff]{2,6}", rnd.choice(sentences))[:3]) or "新闻" for _ in range(queries)]
+    qvecs = enc.encode_queries(qtexts)
+    settings = Settings()
+    retriever = HybridRetriever.from_settings(index, enc, settings, k=10)
+    lat = {"dense": [], "bm25": [], "hybrid": []}
+    for qt, qv in zip(qtexts, qvecs, strict=True):
+        t = time.perf_counter()
+        index.search_dense(qv, settings.candidates)
+        lat["dense"].append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        index.search_lexical(qt, settings.candidates)
+        lat["bm25"].append((time.perf_counter() - t) * 1000)
+        retriever.encoder = _Fixed(qv)
+        t = time.perf_counter()
+        retriever.search(qt, 10)
+        lat["hybrid"].append((time.perf_counter() - t) * 1000)
+
+    # recall of the approximate index against exact search, on queries that have near neighbours
+    recall = None
+    if index.manifest["dense"]["kind"] != "flat":
+        vecs = index.dense.vectors()
+        rng = np.random.default_rng(2)
+        picks = rng.choice(len(vecs), size=min(200, len(vecs)), replace=False)
+        q = vecs[picks] + rng.standard_normal((len(picks), DIM), dtype=np.float32) * 0.05
+        q /= np.linalg.norm(q, axis=1, keepdims=True)
+        exact = np.argsort(-(vecs @ q.T), axis=0)[:10].T
+        got = [[i for i, _ in index.dense.search(qq, 10)] for qq in q]
+        recall = float(np.mean([len(set(g) & set(e)) / 10 for g, e in zip(got, exact, strict=True)]))
+
+    return {
+        "dense": index.manifest["dense"], "load_s": round(t_load, 2), "index_rss_mb": round(loaded_rss - before),
+        **{f"{k}_ms_p50": round(_pct(v, 50), 2) for k, v in lat.items()},
+        **{f"{k}_ms_p95": round(_pct(v, 95), 2) for k, v in lat.items()},
+        "hnsw_recall@10_vs_exact": None if recall is None else round(recall, 4), "queries": queries,
+    }
+
+
+class _Fixed:
+    """Hands the retriever a precomputed query vector."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def encode_queries(self, texts):
+        return self.v[None, :]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--corpus", type=Path, help="JSON lines with a 'text' field to draw sentences from")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/newsqa-scale"))
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--dense", default="auto", choices=["auto", "flat", "hnsw"])
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        if args.phase == "build":
+            res = build(args.one, args.work, args.corpus, args.dense)
+        else:
+            res = query(args.one, args.work, args.corpus, args.queries)
+        print(json.dumps(res))
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in args.sizes:
+        row: dict = {}
+        for phase in ("build", "query"):  # separate processes: memory figures do not mix
+            cmd = [sys.executable, __file__, "--one", str(n), "--phase", phase, "--work", str(args.work),
+                   "--queries", str(args.queries), "--dense", args.dense]
+            cmd += ["--corpus", str(args.corpus)] if args.corpus else []
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+            row.update(json.loads(out))
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    (args.out / "scale.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
