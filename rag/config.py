@@ -43,6 +43,8 @@ class Settings:
     lexical_weight: float = 0.35
     bigram_weight: float = 0.15
     lexical_weight_non_cjk: float = 0.0
+    # For questions with no Chinese: BM25 over Chinese terms their English words map to (CC-CEDICT).
+    translated_weight: float = 0.3
     retrieval_mode: str = "hybrid"  # "hybrid", "dense" or "bm25"
     dense_index: str = "auto"  # "flat" (exact), "hnsw", or "auto": exact while small, HNSW when large
     host: str = "127.0.0.1"

@@ -77,6 +77,7 @@ class HybridRetriever(BaseRetriever):
     lexical_weight: float = 0.35
     bigram_weight: float = 0.15
     lexical_weight_non_cjk: float = 0.0
+    translated_weight: float = 0.3
     mode: str = "hybrid"  # or "dense" / "bm25" alone, for baselines
 
     @classmethod
@@ -85,7 +86,8 @@ class HybridRetriever(BaseRetriever):
             index=index, encoder=encoder, k=kw.pop("k", settings.top_k), candidates=settings.candidates,
             fusion=settings.fusion, rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
             lexical_weight=settings.lexical_weight, bigram_weight=settings.bigram_weight,
-            lexical_weight_non_cjk=settings.lexical_weight_non_cjk, mode=settings.retrieval_mode, **kw,
+            lexical_weight_non_cjk=settings.lexical_weight_non_cjk, translated_weight=settings.translated_weight,
+            mode=settings.retrieval_mode, **kw,
         )
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:
@@ -106,6 +108,14 @@ class HybridRetriever(BaseRetriever):
         bw = self.bigram_weight if cjk else self.lexical_weight_non_cjk
         if bw > 0:
             signals["bigrams"] = (self.index.search_bigrams(query, n), bw)
+        if not cjk and self.translated_weight > 0:
+            # An English question's words looked up in CC-CEDICT give Chinese terms BM25 can match.
+            from rag.lexicon import default_lexicon
+
+            lexicon = default_lexicon()
+            terms = lexicon.terms(query) if lexicon else []
+            if terms:
+                signals["translated"] = (self.index.search_lexical(" ".join(terms), n), self.translated_weight)
         return fuse(signals, self.fusion, self.rrf_k)[:k]
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

@@ -97,6 +97,7 @@ def test_missing_index_is_a_clear_error(tmp_path):
 
 def test_dense_index_kind_follows_size_and_is_recorded(tmp_path, fake_encoder):
     import numpy as np
+    import pytest
 
     from rag.index.dense import AUTO_HNSW_FROM, DenseIndex, choose_params
 
@@ -113,6 +114,9 @@ def test_dense_index_kind_follows_size_and_is_recorded(tmp_path, fake_encoder):
     flat, hnsw = DenseIndex.build(vecs, choose_params(500, "flat")), DenseIndex.build(vecs, choose_params(500, "hnsw"))
     hits = sum(flat.search(q, 5)[0][0] == hnsw.search(q, 5)[0][0] for q in vecs[:50])
     assert hits >= 48
+    # both report cosine similarity
+    q = vecs[7]
+    assert hnsw.search(q, 1)[0][1] == pytest.approx(flat.search(q, 1)[0][1], abs=1e-4) == pytest.approx(1.0, abs=1e-4)
     assert np.allclose(hnsw.vectors(), vecs)
 
 

