@@ -298,7 +298,7 @@ def update_index(
     dense_params = choose_params(len(vectors), dense_kind)
     DenseIndex.build(vectors, dense_params).save(staging / "dense.faiss")
     LexicalIndex.build(tokens).save(staging / "bm25")
-    LexicalIndex.build([bigram_tokens(c.embed_text) for c in chunks]).save(staging / "bigrams")
+    LexicalIndex.build(bigram_tokens(c.embed_text) for c in chunks).save(staging / "bigrams")
     _write_json_atomic(staging / "manifest.json", {
         "format_version": FORMAT_VERSION, "model": encoder.name, "dim": encoder.dim,
         "chunks": len(chunks), "sources": sorted(sources), "dense": dense_params.to_dict(),

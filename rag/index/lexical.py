@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -65,10 +66,16 @@ class LexicalIndex:
         self._bm25 = bm25
 
     @classmethod
-    def build(cls, token_lists: list[list[str]]) -> LexicalIndex:
+    def build(cls, token_lists: Iterable[list[str]]) -> LexicalIndex:
+        """Index documents given as token lists (any iterable, consumed once).
+
+        Tokens become integer ids as they stream in, so the corpus is held as lists of
+        shared small ints instead of millions of token strings.
+        """
+        vocab: dict[str, int] = {"": 0}  # "" stands in for a document with no tokens
+        ids = [[vocab.setdefault(t, len(vocab)) for t in toks] or [0] for toks in token_lists] or [[0]]
         bm25 = _bm25s().BM25()
-        # An empty document list still needs a valid (empty) index.
-        bm25.index([toks or [""] for toks in token_lists] or [[""]], show_progress=False)
+        bm25.index((ids, vocab), show_progress=False)
         return cls(bm25)
 
     def save(self, folder: Path) -> None:
