@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from rag.config import ConfigError, Settings, load_settings
@@ -172,7 +173,7 @@ def cmd_eval(settings: Settings, args) -> int:
     meta = {
         "qa": str(args.qa), "corpus": " ".join(args.corpus or []), "index": str(settings.index_dir),
         "mode": settings.retrieval_mode, "model": qa.index.model, "questions": len(items),
-        "chunks": qa.index.size, "date": __import__("time").strftime("%Y-%m-%d %H:%M"),
+        "chunks": qa.index.size, "date": time.strftime("%Y-%m-%d %H:%M"),
     }
     write_outputs(out, metrics, records, meta)
     o = metrics["overall"]

@@ -91,9 +91,9 @@ class Lexicon:
                         add("".join(syllables[:-1]).lower(), simp)
         # Most frequent Chinese words first (jieba's dictionary counts): "secretary" should
         # give 书记 before 文牍.
-        from rag.index.lexical import _tokenizer
+        from rag.index.lexical import jieba_tokenizer
 
-        freq = _tokenizer().dt.FREQ
+        freq = jieba_tokenizer().dt.FREQ
         for key in entries:
             entries[key].sort(key=lambda w: (-freq.get(w, 0), len(w)))
         return cls(entries)

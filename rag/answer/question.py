@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.index.lexical import _tokenizer
+from rag.index.lexical import jieba_tokenizer
 
 NUMBER, PERSON, PLACE, DATE, FACT = "number", "person", "place", "date", "fact"
 
@@ -57,7 +57,7 @@ def key_terms(text: str) -> tuple[str, ...]:
     """
     terms: list[str] = []
     prev_kept = False
-    for tok in _tokenizer().lcut(text.lower()):
+    for tok in jieba_tokenizer().lcut(text.lower()):
         tok = tok.strip()
         if not tok or not _WORDLIKE.search(tok) or tok in QUESTION_WORDS:
             prev_kept = False

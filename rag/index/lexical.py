@@ -21,7 +21,8 @@ def _bm25s():
     return bm25s
 
 
-def _tokenizer():
+def jieba_tokenizer():
+    """The jieba module with its dictionary loaded (once per process); quiet."""
     global _jieba
     if _jieba is None:
         import jieba
@@ -34,7 +35,7 @@ def _tokenizer():
 
 def tokenize(text: str) -> list[str]:
     """jieba search-mode tokens (words and their sub-words), lower-cased, punctuation dropped."""
-    return [t for t in _tokenizer().lcut_for_search(text.lower()) if _WORDLIKE.search(t)]
+    return [t for t in jieba_tokenizer().lcut_for_search(text.lower()) if _WORDLIKE.search(t)]
 
 
 def bigram_tokens(text: str) -> list[str]:
@@ -56,7 +57,7 @@ def tokenize_many(texts: list[str], workers: int | None = None) -> list[list[str
         return [tokenize(t) for t in texts]
     import multiprocessing as mp
 
-    _tokenizer()  # load the dictionary once; forked workers inherit it
+    jieba_tokenizer()  # load the dictionary once; forked workers inherit it
     with mp.get_context("fork").Pool(workers) as pool:
         return pool.map(tokenize, texts, chunksize=2_000)
 
