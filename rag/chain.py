@@ -1,12 +1,13 @@
 """The LangChain Runnable that ties question -> retrieve -> answer, and the object that holds it.
 
-``build_chain`` is the seam: any retriever with ``search(question) -> list[Hit]``
-and any answerer ``(question, hits) -> (text, answerable, citations)`` plug in.
+``build_chain`` is the seam: any retriever with ``search(question, k, filters) -> list[Hit]``
+and any answerer ``(question, hits) -> Drafted`` (or a plain ``(text, answerable, citations)``) plug in.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,11 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from rag.answer import ExtractiveAnswerer
+from rag.answer.extractive import Drafted
+from rag.answer.llm import LLMAnswerer, LLMRewriter, make_chat_model
 from rag.config import Settings
+from rag.filters import Filters, filters_from_question
+from rag.followup import Turn, rewrite
 from rag.index import Index
 from rag.index.lexical import tokenize
 from rag.retrieve import HybridRetriever
@@ -34,33 +39,78 @@ def clean_question(question: str, max_chars: int) -> str:
     return q
 
 
-def build_chain(retriever: Any, answerer: Any) -> Runnable:
-    """{"question": str, "hits"?: list[Hit]} (or just the question) -> Answer, timing each stage."""
+def build_prepare(retriever: Any, rewriter: Any = None, issues: Any = None) -> Runnable:
+    """{"question", "history"?, "filters"?, "hits"?} -> the same dict with standalone, filters and hits filled in.
+
+    ``rewriter(question, history) -> str`` makes a follow-up standalone (default:
+    ``rag.followup.rewrite``); ``issues() -> list[dict]`` lists the indexed issues, so
+    that a question naming a newspaper, date or page is limited to them.
+    """
+    rewriter = rewriter or rewrite
+
+    def start(x: dict | str) -> dict:
+        x = {"question": x} if isinstance(x, str) else dict(x)
+        history = [t if isinstance(t, Turn) else Turn(**t) for t in (x.get("history") or [])]
+        filters = x.get("filters") or Filters()
+        if not isinstance(filters, Filters):
+            filters = Filters.from_dict(filters)
+        return {"question": x["question"], "history": history, "filters": filters, "hits": x.get("hits"),
+                "_timings": {}}
+
+    def condense(inputs: dict) -> str:
+        if not inputs["history"]:
+            return inputs["question"]
+        t = time.perf_counter()
+        standalone = rewriter(inputs["question"], inputs["history"])
+        inputs["_timings"]["condense"] = (time.perf_counter() - t) * 1000
+        return standalone
+
+    def scope(inputs: dict) -> Filters:
+        named = filters_from_question(inputs["standalone"], issues()) if issues else Filters()
+        given = inputs["filters"]
+        # Filters given by the caller win over those read from the question.
+        return Filters(newspaper=given.newspaper or named.newspaper, date=given.date or named.date,
+                       page=given.page or named.page)
 
     def retrieve(inputs: dict) -> list[Hit]:
         t = time.perf_counter()
         # Hits may come in with the question (an evaluation that already retrieved more of them).
-        hits = inputs["hits"] if inputs.get("hits") is not None else retriever.search(inputs["question"])
+        if inputs.get("hits") is not None:
+            hits = inputs["hits"]
+        else:
+            hits = retriever.search(inputs["standalone"], None, inputs["filters"] or None)
         inputs["_timings"]["retrieve"] = (time.perf_counter() - t) * 1000
         return hits
 
+    return (
+        RunnableLambda(start)
+        | RunnablePassthrough.assign(standalone=RunnableLambda(condense))
+        | RunnablePassthrough.assign(filters=RunnableLambda(scope))
+        | RunnablePassthrough.assign(hits=RunnableLambda(retrieve))
+    )
+
+
+def to_answer(inputs: dict, out: Drafted | tuple, answer_ms: float) -> Answer:
+    if isinstance(out, tuple):  # a plain (text, answerable, citations) answerer
+        out = Drafted(*out)
+    timings = inputs["_timings"]
+    timings["answer"] = answer_ms
+    timings["total"] = sum(timings.get(k, 0.0) for k in ("condense", "retrieve", "answer"))
+    return Answer(question=inputs["question"], answer=out.text, answerable=out.answerable,
+                  citations=out.citations, timings_ms=timings, short_answer=out.short_answer,
+                  confidence=out.confidence, standalone_question=inputs["standalone"],
+                  filters=inputs["filters"].to_dict())
+
+
+def build_chain(retriever: Any, answerer: Any, rewriter: Any = None, issues: Any = None) -> Runnable:
+    """{"question", "history"?, "filters"?, "hits"?} (or just the question) -> Answer, timing each stage."""
+
     def answer(inputs: dict) -> Answer:
         t = time.perf_counter()
-        text, answerable, citations = answerer(inputs["question"], inputs["hits"])
-        timings = inputs["_timings"]
-        timings["answer"] = (time.perf_counter() - t) * 1000
-        timings["total"] = timings["retrieve"] + timings["answer"]
-        return Answer(question=inputs["question"], answer=text, answerable=answerable,
-                      citations=citations, timings_ms=timings)
+        out = answerer(inputs["standalone"], inputs["hits"])
+        return to_answer(inputs, out, (time.perf_counter() - t) * 1000)
 
-    def start(x: dict | str) -> dict:
-        if isinstance(x, str):
-            return {"question": x, "hits": None, "_timings": {}}
-        return {"question": x["question"], "hits": x.get("hits"), "_timings": {}}
-
-    return (RunnableLambda(start) | RunnablePassthrough.assign(hits=RunnableLambda(retrieve)) | RunnableLambda(answer)).with_config(
-        run_name="newsqa"
-    )
+    return (build_prepare(retriever, rewriter, issues) | RunnableLambda(answer)).with_config(run_name="newsqa")
 
 
 @dataclass
@@ -72,6 +122,8 @@ class NewsQA:
     index: Index
     retriever: HybridRetriever
     chain: Runnable
+    answerer: Any = None
+    prepare: Runnable | None = None  # the chain up to the answerer (for streaming)
 
     @classmethod
     def load(cls, settings: Settings, encoder: Any = None) -> NewsQA:
@@ -82,14 +134,42 @@ class NewsQA:
                                           settings.model_cache, settings.embed_batch_size)
         index.check_model(encoder)
         retriever = HybridRetriever.from_settings(index, encoder, settings)
-        answerer = ExtractiveAnswerer(index.paragraph_text, encoder, article_text=index.article_text)
+        answerer = ExtractiveAnswerer(index.paragraph_text, encoder, article_text=index.article_text,
+                                      min_confidence=settings.min_confidence,
+                                      min_confidence_en=settings.min_confidence_en)
+        rewriter = None
+        chat_model = make_chat_model(settings)
+        if chat_model is not None:
+            answerer = LLMAnswerer(chat_model, index.paragraph_text, max_sources=settings.top_k, fallback=answerer)
+            rewriter = LLMRewriter(chat_model)
         tokenize("预热")  # load jieba's dictionary now, not during the first question
-        return cls(settings, encoder, index, retriever, build_chain(retriever, answerer))
+        chain = build_chain(retriever, answerer, rewriter=rewriter, issues=index.issues)
+        return cls(settings, encoder, index, retriever, chain, answerer,
+                   build_prepare(retriever, rewriter, index.issues))
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, history: list | None = None, filters: dict | Filters | None = None) -> Answer:
+        """Answer one question; ``history`` holds earlier turns (Turn or {"question", "answer"})."""
         q = clean_question(question, self.settings.max_question_chars)
-        return self.chain.invoke({"question": q})
+        return self.chain.invoke({"question": q, "history": history or [], "filters": filters})
 
-    def search(self, question: str, k: int | None = None) -> list[Hit]:
+    def stream(self, question: str, history: list | None = None,
+               filters: dict | Filters | None = None) -> Iterator[str | Answer]:
+        """Answer text as it is written (an LLM's tokens), then the final, verified Answer."""
         q = clean_question(question, self.settings.max_question_chars)
-        return self.retriever.search(q, k or self.settings.search_k)
+        if not hasattr(self.answerer, "stream"):
+            yield self.ask(q, history, filters)
+            return
+        inputs = self.prepare.invoke({"question": q, "history": history or [], "filters": filters})
+        t = time.perf_counter()
+        drafted = None
+        for item in self.answerer.stream(inputs["standalone"], inputs["hits"]):
+            if isinstance(item, str):
+                yield item
+            else:
+                drafted = item
+        yield to_answer(inputs, drafted, (time.perf_counter() - t) * 1000)
+
+    def search(self, question: str, k: int | None = None, filters: dict | Filters | None = None) -> list[Hit]:
+        q = clean_question(question, self.settings.max_question_chars)
+        f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
+        return self.retriever.search(q, k or self.settings.search_k, f or None)

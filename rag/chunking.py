@@ -46,6 +46,16 @@ def passage_paragraph_id(slug: str, passage_id: str, paragraph: int) -> str:
     return f"{slug}/{passage_id.replace('/', '_')}/p{paragraph:02d}"
 
 
+def _dates_note(text: str, issue_date: str) -> str:
+    """（昨日即2021年12月2日）: lets a question that names the date find a paragraph that says 昨日."""
+    from rag.answer.dates import RELATIVE_WORDS, resolve_relative
+
+    words = list(dict.fromkeys(RELATIVE_WORDS.findall(text)))
+    if not words or not issue_date:
+        return ""
+    return "（" + "；".join(f"{w}即{resolve_relative(w, issue_date)}" for w in words) + "）"
+
+
 def chunk_issue(parsed: ParsedIssue, max_chars: int = 320) -> list[Chunk]:
     issue = parsed.issue
     chunks: list[Chunk] = []
@@ -70,7 +80,8 @@ def chunk_issue(parsed: ParsedIssue, max_chars: int = 320) -> list[Chunk]:
                         article_order=article.order,
                         paragraph=para.index,
                         text=piece,
-                        embed_text=f"{heading}\n{piece}" if heading else piece,
+                        embed_text=f"{heading}\n{piece}{_dates_note(piece, issue.date)}" if heading
+                        else piece + _dates_note(piece, issue.date),
                     )
                 )
     return chunks

@@ -50,7 +50,18 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
+    # The extractive answerer abstains below this confidence; chosen from the trade-off
+    # curve of benchmarks/abstention.py (README, Answers).
+    min_confidence: float = 0.5
+    min_confidence_en: float = 0.45  # English questions score lower (cross-lingual), so their own threshold
     log_level: str = "WARNING"
+    # An LLM writes the answers when one is set: "openai" (any OpenAI-compatible endpoint:
+    # vLLM, llama.cpp server, hosted APIs) or "ollama"; "" keeps the extractive answerer.
+    llm: str = ""
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 60.0
 
 
 def _coerce(name: str, kind: Any, value: Any) -> Any:

@@ -100,8 +100,15 @@ class Lexicon:
 
     def terms(self, text: str) -> list[str]:
         """Chinese terms for the words and phrases of an English text (longest phrases first)."""
-        words = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower())
         out: list[str] = []
+        for _, found in self.groups(text):
+            out += [t for t in found if t not in out]
+        return out
+
+    def groups(self, text: str) -> list[tuple[str, list[str]]]:
+        """Each English word or phrase found, with its Chinese renderings (most common first)."""
+        words = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower())
+        out: list[tuple[str, list[str]]] = []
         i = 0
         while i < len(words):
             for n in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
@@ -119,7 +126,7 @@ class Lexicon:
                     joined = "".join(phrase)  # "jing xian" -> "jingxian"
                     found = self._entries.get(joined)
                 if found:
-                    out += [t for t in found[:_MAX_TERMS_PER_PHRASE] if t not in out]
+                    out.append((" ".join(phrase), found[:_MAX_TERMS_PER_PHRASE]))
                     i += n - 1
                     break
             i += 1

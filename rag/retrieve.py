@@ -90,9 +90,17 @@ class HybridRetriever(BaseRetriever):
             mode=settings.retrieval_mode, **kw,
         )
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
+    def search(self, query: str, k: int | None = None, filters: Any = None) -> list[Hit]:
+        """The k best chunks; ``filters`` (rag.filters.Filters) keeps only chunks of the issues it names."""
         k = k or self.k
-        n = max(self.candidates, k)
+        if not filters:
+            return self._search(query, k, max(self.candidates, k))
+        # Filtering after fusion: look deeper so that k chunks of the wanted issue survive.
+        hits = [h for h in self._search(query, 10 * max(self.candidates, k), 4 * max(self.candidates, k))
+                if filters.matches(h.chunk)]
+        return hits[:k]
+
+    def _search(self, query: str, k: int, n: int) -> list[Hit]:
         if self.mode == "bm25":
             return fuse({"words": (self.index.search_lexical(query, n), 1.0)}, self.fusion, self.rrf_k)[:k]
         dense = self.index.search_dense(self.encoder.encode_queries([query])[0], n)

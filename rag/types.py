@@ -98,6 +98,10 @@ class Citation:
     paragraph: int
     text: str  # the whole source paragraph
     score: float
+    # Character offsets into ``text``: the quoted sentence, and the short answer inside it
+    # ({"start", "end", "text"}), so a page can highlight them. None when not quoted.
+    quote: dict | None = None
+    span: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -110,6 +114,10 @@ class Answer:
     answerable: bool
     citations: list[Citation]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    short_answer: str = ""  # the fact alone ("39.93万人"); "" when abstaining
+    confidence: float = 0.0  # the answerer's, compared with its threshold
+    standalone_question: str = ""  # the question as retrieval saw it (a follow-up made standalone)
+    filters: dict = field(default_factory=dict)  # newspaper/date/page the answer was limited to
 
     def to_dict(self) -> dict:
         return {
@@ -118,4 +126,8 @@ class Answer:
             "answerable": self.answerable,
             "citations": [c.to_dict() for c in self.citations],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "short_answer": self.short_answer,
+            "confidence": round(self.confidence, 4),
+            "standalone_question": self.standalone_question or self.question,
+            "filters": dict(self.filters),
         }

@@ -1,7 +1,11 @@
+import pytest
+
 from rag.answer import NOT_FOUND_ZH, ExtractiveAnswerer
+from rag.answer.dates import days_named, resolve_relative
 from rag.answer.evidence import has_fact_of_type
 from rag.answer.extractive import coverage
 from rag.answer.question import DATE, NUMBER, PERSON, PLACE, analyse
+from rag.answer.spans import find_span
 from rag.types import Chunk, Hit
 
 
@@ -36,14 +40,55 @@ def _hit(text: str, article: str = "景县全力以赴推进疫苗接种工作",
     return Hit(chunk=c, score=0.9)
 
 
-def test_extractive_picks_the_sentence_with_the_number():
-    hits = [_hit("该县加快构筑全民免疫屏障。截至12月2日17时,该县3周岁以上人群已接种39.93万人。")]
-    text, answerable, cites = ExtractiveAnswerer(lambda pid: "整段").__call__("景县3周岁以上人群已接种多少人？", hits)
-    assert answerable and "39.93万人" in text and text.endswith("[1]")
-    assert cites[0].n == 1 and cites[0].text == "整段"
+PARAGRAPH = "该县加快构筑全民免疫屏障。截至昨日17时,该县3周岁以上人群已接种39.93万人。"
+
+
+def test_extractive_leads_with_the_short_answer_and_gives_its_offsets():
+    hits = [_hit(PARAGRAPH)]
+    a = ExtractiveAnswerer(lambda pid: PARAGRAPH)("景县3周岁以上人群已接种多少人？", hits)
+    assert a.answerable and a.short_answer == "39.93万人"
+    assert a.text.startswith("39.93万人。") and a.text.endswith("[1]")
+    c = a.citations[0]
+    assert c.n == 1 and c.text == PARAGRAPH
+    assert c.text[c.span["start"] : c.span["end"]] == "39.93万人" == c.span["text"]
+    assert c.text[c.quote["start"] : c.quote["end"]].startswith("截至昨日17时")
 
 
 def test_extractive_abstains_when_the_question_is_not_covered():
     hits = [_hit("截至12月2日17时,该县3周岁以上人群已接种39.93万人。")]
-    text, answerable, cites = ExtractiveAnswerer(lambda pid: "")("衡水市的GDP是多少？", hits)
-    assert not answerable and text == NOT_FOUND_ZH and cites  # closest paragraphs still listed
+    a = ExtractiveAnswerer(lambda pid: "")("衡水市的GDP是多少？", hits)
+    assert not a.answerable and a.text == NOT_FOUND_ZH and a.citations  # closest paragraphs still listed
+    assert a.short_answer == ""
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("饶阳县委组织部发放党史学习资料多少套？", "发放党史学习资料128套、征订学习书籍37篇。", "128套"),
+    ("设镇比例提高到了多少？", "设镇比例由69.3%提高到73.7%。", "73.7%"),
+    ("冀州区委书记是谁？", "日前,冀州区委书记张洪涛在接受记者采访时表示。", "张洪涛"),
+    ("冀州区培育哪三大百亿主导产业？", "一是抓规划、育产业,培育大健康、新材料、装备制造三大百亿主导产业,深化合作。",
+     "大健康、新材料、装备制造"),
+    ("北京市民政局同衡水市政府签订了什么协议？", "北京市民政局同衡水市政府签订了《推动京衡合作协议》,搭建平台。", "推动京衡合作协议"),
+    ("昨天是第几个全国交通安全日？", "昨天是第十个\"全国交通安全日\",市公安局开展活动。", "第十个"),
+    ("交警支队在哪里开展了主题宣传活动？", "市公安局交警支队在市区人民广场开展了主题宣传活动。", "市区人民广场"),
+    ("谁带领小学生参与货车盲区体验活动？", "活动中,民警带领小学生参与货车盲区体验活动。", "民警"),
+])
+def test_short_span_by_question_type(question, sentence, expected):
+    span = find_span(analyse(question), sentence)
+    assert span is not None and span.text == expected
+    assert sentence[span.start : span.end] == expected
+
+
+def test_english_question_span_uses_unit_and_nearness_to_translated_terms():
+    q = analyse("How many Party history study kits did Raoyang hand out?")
+    assert q.unit == "套"
+    sentence = "发放党史学习资料128套、征订学习书籍37篇。"
+    span = find_span(q, sentence, [(2, 4)])  # 党史
+    assert span is not None and span.text == "128套"
+
+
+def test_relative_dates_resolve_against_the_issue_date():
+    assert resolve_relative("截至昨日17时", "2021-12-03") == "截至2021年12月2日17时"
+    assert resolve_relative("今年", "2021-12-03") == "2021年" and resolve_relative("去年以来", "2021-01-05") == "2020年以来"
+    assert resolve_relative("昨日", "") == "昨日"
+    assert days_named("12月2日的衡水日报", "2021-12-03") == {"2021-12-02"}
+    assert days_named("昨天发生了什么", "2021-12-03") == {"2021-12-02"}

@@ -89,10 +89,15 @@ def test_cli_ingest_then_ask_json_contract(tmp_path, sample_path):
     lines = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(lines) == 2
     first = lines[0]
-    assert set(first) == {"question", "answer", "answerable", "citations", "timings_ms"}
+    # The DESIGN.md contract, plus fields added since (added, never changed).
+    assert set(first) == {"question", "answer", "answerable", "citations", "timings_ms",
+                          "short_answer", "confidence", "standalone_question", "filters"}
+    assert first["short_answer"] == "39.93万人" and first["standalone_question"] == first["question"]
     assert first["answerable"] is True and "39.93万" in first["answer"]
     cite = first["citations"][0]
-    assert set(cite) == {"n", "chunk_id", "newspaper", "date", "page", "article", "paragraph", "text", "score"}
+    assert set(cite) == {"n", "chunk_id", "newspaper", "date", "page", "article", "paragraph", "text", "score",
+                         "quote", "span"}
+    assert cite["text"][cite["span"]["start"] : cite["span"]["end"]] == "39.93万人"
     assert cite["n"] == 1 and cite["newspaper"] == "衡水日报" and cite["date"] == "2021-12-03" and cite["page"] == "A1"
     assert "39.93万" in cite["text"] and cite["article"] == "景县全力以赴推进疫苗接种工作"
     assert set(first["timings_ms"]) == {"retrieve", "answer", "total"}
@@ -131,3 +136,59 @@ def test_bad_file_is_reported_and_the_rest_ingested(tmp_path, sample_path):
     assert r.returncode == 1
     assert "bad.txt" in r.stderr and "binary" in r.stderr
     assert "indexed: hengshui-daily-2021-12-03-A1.txt" in r.stdout
+
+
+SHORT = [
+    ("景县3周岁以上人群已接种多少人？", "39.93万人"),
+    ("冀州区委书记是谁？", "张洪涛"),
+    ("冀州区培育哪三大百亿主导产业？", "大健康、新材料、装备制造"),
+    ("设镇比例提高到了多少？", "73.7%"),
+]
+
+
+@pytest.mark.parametrize("question, short", SHORT)
+def test_answer_leads_with_the_short_fact_and_its_offsets(qa, question, short):
+    a = qa.ask(question)
+    assert a.short_answer == short and a.answer.startswith(short)
+    spans = [c for c in a.citations if c.span]
+    assert spans and spans[0].text[spans[0].span["start"] : spans[0].span["end"]] == short
+
+
+def test_follow_up_question_carries_the_person_forward(qa):
+    first = qa.ask("冀州区委书记是谁？")
+    assert first.short_answer == "张洪涛"
+    follow = qa.ask("他提出了哪五大战略？", history=[{"question": first.question, "answer": first.short_answer}])
+    assert "张洪涛" in follow.standalone_question
+    assert follow.answerable and "产业强区、农业富区、商贸活区、文化兴区、生态立区" in follow.answer
+    assert all("访冀州区委书记" in c.article or "冀州" in c.article for c in follow.citations)
+
+
+def test_follow_up_about_another_place_reuses_the_question(qa):
+    follow = qa.ask("那饶阳呢？", history=[{"question": "景县3周岁以上人群已接种多少人？", "answer": "39.93万人"}])
+    assert follow.standalone_question.startswith("饶阳")
+
+
+def test_dates_resolve_against_the_issue_date(qa):
+    # The photo caption of the 2021-12-03 issue says 昨日,是第十个"全国交通安全日": that is 2021-12-02.
+    a = qa.ask("第十个全国交通安全日是哪一天？")
+    assert a.answerable and a.short_answer == "2021年12月2日", a.answer
+    # A month and day get the issue's year.
+    assert qa.ask("景县的疫苗接种数据截至什么时候？").short_answer == "2021年12月2日17时"
+    # A question that names the date finds the paragraph that says 昨日.
+    hits = qa.search("12月2日是第几个全国交通安全日？", 3)
+    assert "昨日" in hits[0].chunk.text
+
+
+def test_question_naming_the_issue_is_filtered_to_it(qa):
+    a = qa.ask("12月3日的衡水日报说景县3周岁以上人群已接种多少人？")
+    assert a.filters == {"newspaper": "衡水日报", "date": "2021-12-03"}
+    assert a.answerable and "39.93万" in a.answer
+    other = qa.ask("12月5日的衡水日报说景县3周岁以上人群已接种多少人？")
+    assert not other.answerable and other.citations == []  # no such issue indexed: nothing to cite
+    assert qa.search("景县接种", 5, filters={"page": "B2"}) == []
+
+
+def test_english_question_answers_with_the_chinese_evidence(qa):
+    a = qa.ask("How many people over 3 in Jing County had been vaccinated?")
+    assert a.answerable and a.short_answer == "39.93万人", a.answer
+    assert "39.93万人" in a.citations[0].text and "the paper says" in a.answer

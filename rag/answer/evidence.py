@@ -16,9 +16,9 @@ DATE_EXPR = re.compile(
     r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*\d{1,2}\s*时)?|"
     r"昨日|昨天|今日|今天|前日|日前|近日|近期|今年|去年|明年|\d{1,2}\s*时"
 )
-_ROLE = re.compile(r"书记|主任|局长|县长|市长|区长|部长|记者|发言人|主席|总书记|调研员|司长|厅长|处长|经理|院长|校长|董事长|委员")
-_PLACE_SUFFIX = re.compile(
-    r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|镇|乡|村|街道|社区|局|厅|部|委|办|院|所|中心|协会|公司|集团|学校|医院|基地|园区|站|馆)"
+ROLE = re.compile(r"书记|民警|交警|志愿者|专家|代表|干部|医生|教师|老师|学生|村民|群众|主任|局长|县长|市长|区长|部长|记者|发言人|主席|总书记|调研员|司长|厅长|处长|经理|院长|校长|董事长|委员")
+PLACE_NAME = re.compile(
+    r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|镇|乡|村|街道|社区|局|厅|部|委|办|院|所|中心|协会|公司|集团|学校|医院|基地|园区|站|馆|广场|公园|大厦|礼堂|会议室|大街|路|街|楼|场馆|体育馆|会展中心)"
 )
 
 
@@ -28,9 +28,9 @@ def has_fact_of_type(sentence: str, qtype: str) -> bool:
     if qtype == DATE:
         return bool(DATE_EXPR.search(sentence))
     if qtype == PERSON:
-        return bool(_ROLE.search(sentence)) or _has_person_name(sentence)
+        return bool(ROLE.search(sentence)) or _has_person_name(sentence)
     if qtype == PLACE:
-        return bool(_PLACE_SUFFIX.search(sentence))
+        return bool(PLACE_NAME.search(sentence))
     return True
 
 

@@ -1,23 +1,29 @@
-"""The default answerer: no LLM, it quotes the sentence(s) that answer the question.
+"""The default answerer: no LLM; it states the short fact, then quotes the sentence it stands in.
 
 Each sentence (or, in a long sentence, each clause) of the top retrieved chunks
 is scored by how much of the question's key terms it covers (with its
-article's headline as context), whether it holds the kind of fact the question
-asks for (a number with its unit for 多少, a person for 谁…), and how highly
-retrieval ranked its chunk. When no sentence covers enough of the question, the
-answer says the issues do not say, with ``answerable`` false.
+article's headline and text as context; an English question's words are
+looked up in the bilingual lexicon first), by how close its meaning is to the
+question's (the embedding model, when there is one), by whether it holds the
+kind of fact asked for and by retrieval's rank. The best sentence's short span
+(``rag.answer.spans``) leads the answer. When the best score is under the
+confidence threshold the answer says the issues do not say, with
+``answerable`` false: guessing costs a reader more than an honest "not found".
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.answer.dates import resolve_relative, with_year
 from rag.answer.evidence import has_fact_of_type
-from rag.answer.question import Question, analyse
+from rag.answer.question import DATE, FACT, LIST, Question, analyse
+from rag.answer.spans import Span, find_span
 from rag.chunking import split_sentences
 from rag.retrieve import has_cjk
 from rag.types import Citation, Hit
@@ -26,6 +32,7 @@ NOT_FOUND_ZH = "这几期报纸没有提到这个问题的答案。"
 NOT_FOUND_EN = "These issues do not say."
 _CLAUSE = re.compile(r"[^；;]+[；;]?")
 _LONG_SENTENCE = 80
+DEFAULT_MIN_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -33,10 +40,26 @@ class Unit:
     text: str
     hit: Hit
     rank: int
-    coverage: float = 0.0
+    coverage: float = 0.0  # of the question's terms, with the article as context
     own_coverage: float = 0.0  # of the sentence and its headline alone
+    similarity: float = 0.0  # the embedding model's, scaled to about [0, 1]
+    focus: float = 1.0  # coverage of the terms next to the question word
+    entities: float = 1.0  # share of the question's named entities the article names
     type_ok: bool = False
+    span: Span | None = None
     score: float = 0.0
+
+
+@dataclass
+class Drafted:
+    """What an answerer returns; the chain adds the question and timings."""
+
+    text: str
+    answerable: bool
+    citations: list[Citation]
+    short_answer: str = ""
+    confidence: float = 0.0
+    features: dict = field(default_factory=dict)
 
 
 def units_of(hits: list[Hit]) -> list[Unit]:
@@ -49,7 +72,10 @@ def units_of(hits: list[Hit]) -> list[Unit]:
     return out
 
 
-def coverage(terms: tuple[str, ...], context: str, wider: str = "") -> float:
+TermGroups = list[tuple[str, ...]]  # each group: one question term and the ways the paper may write it
+
+
+def coverage(terms: tuple[str, ...] | TermGroups, context: str, wider: str = "", partial: bool = True) -> float:
     """Share of the question's key terms found in ``context``, longer terms weighing more.
 
     A term found only in ``wider`` (the rest of the article: a report names its
@@ -57,20 +83,32 @@ def coverage(terms: tuple[str, ...], context: str, wider: str = "") -> float:
     whole earns half credit for the share of its characters that are (so
     接种人数 still partly matches 已接种).
     """
-    if not terms:
+    groups = [(t,) if isinstance(t, str) else tuple(t) for t in terms]
+    if not groups:
         return 0.0
     ctx, wide = context.lower(), wider.lower()
     got = total = 0.0
-    for t in terms:
-        w = min(len(t), 4)
+    for alts in groups:
+        w = min(max(len(a) for a in alts), 4)
         total += w
-        if t in ctx:
+        if any(a in ctx for a in alts):
             got += w
-        elif t in wide:
+        elif any(a in wide for a in alts):
             got += 0.8 * w
-        else:
+        elif partial:
+            t = alts[0]
             got += w * 0.5 * sum(ch in ctx for ch in t) / len(t)
     return got / total
+
+
+def _term_positions(groups: TermGroups, sentence: str) -> list[tuple[int, int]]:
+    out = []
+    low = sentence.lower()
+    for alts in groups:
+        for a in alts:
+            for m in re.finditer(re.escape(a), low):
+                out.append((m.start(), m.end()))
+    return out
 
 
 class ExtractiveAnswerer:
@@ -80,76 +118,141 @@ class ExtractiveAnswerer:
         encoder=None,
         *,
         article_text: Callable[[str], str] | None = None,
-        min_coverage: float = 0.75,
-        min_similarity: float = 0.80,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        min_confidence_en: float | None = None,
         max_sentences: int = 2,
+        lexicon=None,
     ):
         self.paragraph_text = paragraph_text
         self.article_text = article_text or (lambda _pid: "")
         self.encoder = encoder
-        self.min_coverage = min_coverage
-        self.min_similarity = min_similarity
+        self.min_confidence = min_confidence
+        self.min_confidence_en = min_confidence if min_confidence_en is None else min_confidence_en
         self.max_sentences = max_sentences
+        self._lexicon = lexicon
+        self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def _score_lexical(self, q: Question, units: list[Unit]) -> None:
-        for u in units:
+    def _groups(self, q: Question, english: bool) -> TermGroups:
+        if not english:
+            return [(t,) for t in q.terms]
+        lexicon = self._lexicon
+        if lexicon is None:
+            from rag.lexicon import default_lexicon
+
+            lexicon = self._lexicon = default_lexicon() or False
+        groups: TermGroups = [tuple(found) for _, found in lexicon.groups(q.text)] if lexicon else []
+        return groups + [(n,) for n in re.findall(r"\d+(?:\.\d+)?", q.text)]
+
+    def _similarities(self, question: str, units: list[Unit]) -> np.ndarray:
+        """Cosine of the question to each sentence; sentence vectors are cached.
+
+        The sentence alone, not under its headline: the headline would make every
+        sentence of the right article look like the answer.
+        """
+        texts = [u.text for u in units]
+        missing = [t for t in dict.fromkeys(texts) if t not in self._sentence_vectors]
+        if missing:
+            for t, v in zip(missing, self.encoder.encode_passages(missing, progress=False), strict=True):
+                self._sentence_vectors[t] = np.asarray(v, dtype=np.float32)
+            while len(self._sentence_vectors) > 20_000:
+                self._sentence_vectors.popitem(last=False)
+        qv = np.asarray(self.encoder.encode_queries([question])[0], dtype=np.float32)
+        return np.array([float(self._sentence_vectors[t] @ qv) for t in texts])
+
+    def score_units(self, q: Question, units: list[Unit], english: bool) -> None:
+        groups = self._groups(q, english)
+        sims = self._similarities(q.text, units) if self.encoder is not None and units else None
+        for i, u in enumerate(units):
             heading = u.hit.chunk.embed_text.split("\n", 1)[0] if "\n" in u.hit.chunk.embed_text else ""
-            # The headline names the subject for every sentence under it, so it
-            # counts as near context, not as the sentence's own words.
-            u.own_coverage = coverage(q.terms, u.text, heading)
-            u.coverage = coverage(q.terms, u.text, f"{heading}\n{self.article_text(u.hit.chunk.paragraph_id)}")
+            article = f"{u.hit.chunk.newspaper}\n{heading}\n{self.article_text(u.hit.chunk.paragraph_id)}\n{u.text}"
+            # The headline and the rest of the article name the subject (a report says 该县
+            # after naming 景县 once), so they count as context; but the fact asked for and
+            # the words around it must be in the sentence itself.
+            u.own_coverage = coverage(groups, u.text, partial=not english)
+            u.coverage = coverage(groups, u.text, article, partial=not english)
+            # e5's cosines crowd into 0.7-0.9; stretch that band to 0-1.
+            u.similarity = float(np.clip((sims[i] - 0.75) / 0.15, 0, 1)) if sims is not None else 0.0
             u.type_ok = has_fact_of_type(u.text, q.qtype)
-            u.score = (0.3 * u.coverage + 0.3 * u.own_coverage + 0.25 * u.type_ok + 0.15 * u.hit.score
-                       - 0.02 * u.rank - 0.0002 * len(u.text))
+            u.span = find_span(q, u.text, _term_positions(groups, u.text)) if q.qtype != FACT or q.wh else None
+            if q.focus:
+                u.focus = coverage(q.focus, u.text)
+            if q.entities and not english:
+                u.entities = sum(e in article for e in q.entities) / len(q.entities)
+            lexical = 0.4 * u.coverage + 0.6 * u.own_coverage
+            if sims is None:
+                relevance = lexical
+            elif english:
+                relevance = 0.3 * lexical + 0.7 * u.similarity
+            else:
+                relevance = 0.6 * lexical + 0.4 * u.similarity
+            typed = u.type_ok and (u.span is not None or q.qtype == FACT)
+            # How well the span fits (its unit, its place in the question's gap) also tells sentences apart.
+            fit = float(np.clip(u.span.score - 1.5, -0.5, 0.5)) if u.span else 0.0
+            u.score = (relevance + 0.15 * typed + 0.1 * fit + 0.3 * (u.focus - 1) + 0.4 * (u.entities - 1) + 0.1 * u.hit.score - 0.02 * u.rank - 0.0005 * len(u.text))
 
-    def _score_dense(self, q: Question, units: list[Unit]) -> None:
-        """For questions with no Chinese words to match (English), compare meanings instead."""
-        qv = self.encoder.encode_queries([q.text])[0]
-        sv = self.encoder.encode_passages([f"{u.hit.chunk.article}\n{u.text}" for u in units], progress=False)
-        sims = sv @ qv
-        for u, s in zip(units, np.asarray(sims, dtype=float), strict=True):
-            u.type_ok = has_fact_of_type(u.text, q.qtype)
-            u.coverage = u.own_coverage = float(s)
-            u.score = float(s) + 0.05 * u.type_ok + 0.03 * u.hit.score - 0.01 * u.rank
-
-    def __call__(self, question: str, hits: list[Hit]) -> tuple[str, bool, list[Citation]]:
+    def __call__(self, question: str, hits: list[Hit]) -> Drafted:
         q = analyse(question)
-        lexical = has_cjk(question) or self.encoder is None
-        units = units_of(hits if lexical else hits[:3])
+        english = not has_cjk(question)
+        units = units_of(hits[:3] if english else hits)
         if units:
-            (self._score_lexical if lexical else self._score_dense)(q, units)
-        threshold = self.min_coverage if lexical else self.min_similarity
-        good = sorted(
-            (u for u in units if u.coverage >= threshold and u.type_ok and (not lexical or u.own_coverage >= 0.5)),
-            key=lambda u: -u.score,
-        )
-        if not good:
-            closest = self._citations([h for h in hits[:3]])
-            return (NOT_FOUND_ZH if has_cjk(question) else NOT_FOUND_EN), False, closest
+            self.score_units(q, units, english)
+        ranked = sorted(units, key=lambda u: -u.score)
+        best = ranked[0] if ranked else None
+        confidence = best.score if best else 0.0
+        features = {"confidence": round(confidence, 4)}
+        if best is not None:
+            features.update(coverage=round(best.coverage, 3), own_coverage=round(best.own_coverage, 3),
+                            similarity=round(best.similarity, 3), focus=round(best.focus, 3), entities=round(best.entities, 3), type_ok=best.type_ok, has_span=best.span is not None,
+                            span_fit=round(best.span.score, 3) if best.span else None, rank=best.rank,
+                            retrieval=round(best.hit.score, 4), length=len(best.text), qtype=q.qtype)
+        needs_span = q.qtype not in (FACT, LIST)
+        threshold = self.min_confidence_en if english else self.min_confidence
+        if best is None or confidence < threshold or (needs_span and not (best.span and best.span.fits)):
+            closest = self._citations([(h, None, None) for h in hits[:3]])
+            return Drafted(NOT_FOUND_EN if english else NOT_FOUND_ZH, False, closest, "", confidence, features)
 
-        chosen = [good[0]]
-        for u in good[1:]:
+        chosen = [best]
+        for u in ranked[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if u.score >= 0.98 * good[0].score and u.hit.chunk.paragraph_id not in {c.hit.chunk.paragraph_id for c in chosen}:
+            if u.score >= 0.98 * best.score and u.hit.chunk.paragraph_id not in {c.hit.chunk.paragraph_id for c in chosen}:
                 chosen.append(u)
-        citations = self._citations([u.hit for u in chosen])
+        citations = self._citations([(u.hit, u.text, u.span) for u in chosen])
         number = {c.chunk_id: c.n for c in citations}
-        parts = [f"{u.text}[{number[u.hit.chunk.chunk_id]}]" for u in chosen]
-        text = "".join(parts) if lexical else "The issues say: " + " ".join(parts)
-        return text, True, citations
+        quotes = [f"{u.text}[{number[u.hit.chunk.chunk_id]}]" for u in chosen]
+        short = best.span.text if best.span else ""
+        if short:
+            short = resolve_relative(short, best.hit.chunk.date)
+            if q.qtype == DATE:
+                short = with_year(short, best.hit.chunk.date)
+        if english:
+            lead = f"{short} — " if short else ""
+            text = f"{lead}the paper says: " + " ".join(quotes)
+        else:
+            text = (f"{short}。" if short else "") + "".join(quotes)
+        return Drafted(text, True, citations, short or best.text, confidence, features)
 
-    def _citations(self, hits: list[Hit]) -> list[Citation]:
+    def _citations(self, picks: list[tuple[Hit, str | None, Span | None]]) -> list[Citation]:
         out: list[Citation] = []
         seen: set[str] = set()
-        for h in hits:
+        for h, sentence, span in picks:
             c = h.chunk
             if c.chunk_id in seen:
                 continue
             seen.add(c.chunk_id)
+            paragraph = self.paragraph_text(c.paragraph_id) or c.text
+            quote = span_at = None
+            at = paragraph.find(sentence) if sentence else -1
+            if at >= 0:
+                quote = {"start": at, "end": at + len(sentence)}
+                if span is not None:
+                    span_at = {"start": at + span.start, "end": at + span.end, "text": span.text}
             out.append(Citation(
                 n=len(out) + 1, chunk_id=c.chunk_id, newspaper=c.newspaper, date=c.date, page=c.page,
-                article=c.article, paragraph=c.paragraph, text=self.paragraph_text(c.paragraph_id) or c.text,
-                score=round(h.score, 4),
+                article=c.article, paragraph=c.paragraph, text=paragraph, score=round(h.score, 4),
+                quote=quote, span=span_at,
             ))
         return out
+
+
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "NOT_FOUND_EN", "NOT_FOUND_ZH", "Drafted", "ExtractiveAnswerer", "LIST"]

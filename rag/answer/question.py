@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from rag.index.lexical import jieba_tokenizer
 
-NUMBER, PERSON, PLACE, DATE, FACT = "number", "person", "place", "date", "fact"
+NUMBER, PERSON, PLACE, DATE, LIST, FACT = "number", "person", "place", "date", "list", "fact"
 
 _TYPE_PATTERNS = [
     (DATE, re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|几号|几日|什么时间|何日|\bwhen\b|what (?:date|time|day)", re.I)),
-    (NUMBER, re.compile(r"多少|几[个家项人名次场张所座条户年天岁]?|多大|多高|多长|多远|多久|比例|百分之|比率|\bhow (?:many|much|long|large|big)\b|what (?:percentage|share|proportion|number)", re.I)),
+    (LIST, re.compile(r"哪[一二两三四五六七八九十几]+[大个项类种条方面]|哪些|\bwhich (?:\w+ )?(?:industries|measures|strategies|areas|fields)\b", re.I)),
+    (NUMBER, re.compile(r"多少|几[个家项人名次场张所座条户年天岁]?|多大|多高|多长|多远|多久|比例|百分之|比率|\bhow (?:many|much|long|large|big)\b|what (?:percentage|share|proportion|number|value|amount)|\bvalue of\b", re.I)),
     (PERSON, re.compile(r"谁|哪位|哪些人|什么人|名字|叫什么|\bwho\b|\bwhom\b", re.I)),
     (PLACE, re.compile(r"哪里|哪儿|何地|何处|哪个|哪些|哪家|什么地方|什么单位|什么部门|\bwhere\b|\bwhich\b", re.I)),
 ]
@@ -36,6 +37,65 @@ class Question:
     text: str
     qtype: str
     terms: tuple[str, ...]  # key terms, question words removed
+    # A Chinese question split around its question word: 饶阳县委组织部发放党史学习资料 | 多少套 | "".
+    left: str = ""
+    wh: str = ""
+    right: str = ""
+    unit: str = ""  # the measure word asked for (多少套 -> 套), "" when none
+    wh_count: int = 0  # 哪三大 -> 3
+    wh_head: str = ""  # the noun the question word qualifies (什么协议 -> 协议)
+    # The key terms either side of the question word: what is asked about (县长 in
+    # 景县县长叫什么名字). A sentence without them answers some other question.
+    focus: tuple[str, ...] = ()
+    # Names of places, people and organisations the question is about: an article that
+    # never names them cannot be answering it.
+    entities: tuple[str, ...] = ()
+
+
+_UNITS = "个家项人名次场张所座条户年天岁套件处位元台辆份村批期届倍吨米"
+_WH = re.compile(
+    r"第几[个次届位名批]?|多少(?:万|亿)?(?:平方米|公里|万元|亿元|[" + _UNITS + r"])?|几(?:[" + _UNITS + r"])?"
+    r"|哪([一二两三四五六七八九十几]+)[大个项类种条方面]*|哪一?[个些位家里儿天年所座]?|谁|什么时候|什么时间|何时|何地|何处"
+    r"|多大|多高|多长|多久|多远|什么|啥|怎样|如何|为什么|是否"
+)
+_CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)} | {"两": 2}
+# "How many people…": the measure word a Chinese paper counts that noun with.
+_EN_UNITS = {
+    "people": "人", "persons": "人", "residents": "人", "volunteers": "人", "villages": "个", "sites": "个",
+    "points": "个", "projects": "个", "institutions": "家", "organisations": "家", "organizations": "家",
+    "companies": "家", "enterprises": "家", "kits": "套", "sets": "套", "beds": "张", "years": "年", "times": "次",
+    "needs": "项", "items": "项", "homeless": "名", "cadres": "名",
+}
+
+
+def split_question(text: str) -> tuple[str, str, str, str, int, str]:
+    """(left, wh, right, unit, count, head) of a Chinese question; all empty when it has no question word."""
+    t = text.strip().rstrip("？?。.！! ")
+    m = _WH.search(t)
+    if not m:
+        return "", "", "", "", 0, ""
+    wh = m.group(0)
+    left, right = t[: m.start()], t[m.end() :]
+    unit = ""
+    um = re.match(r"(?:多少|几|第几)(?:万|亿)?(.+)$", wh)
+    if um and um.group(1) not in ("处",):
+        unit = um.group(1)[-1]
+    count = 0
+    if m.group(1):
+        digits = m.group(1)
+        count = _CN_NUM.get(digits, 0) if len(digits) == 1 else 0
+    head = ""
+    if wh in ("什么", "啥", "哪个", "哪些", "哪家", "哪一个") and right:
+        head = jieba_tokenizer().lcut(right)[0]
+    return left, wh, right, unit, count, head
+
+
+def english_unit(text: str) -> str:
+    m = re.search(r"\bhow many ((?:[\w-]+ ?){1,4})", text.lower())
+    for word in m.group(1).split() if m else ():
+        if word in _EN_UNITS:
+            return _EN_UNITS[word]
+    return ""
 
 
 def question_type(text: str) -> str:
@@ -59,7 +119,7 @@ def key_terms(text: str) -> tuple[str, ...]:
     prev_kept = False
     for tok in jieba_tokenizer().lcut(text.lower()):
         tok = tok.strip()
-        if not tok or not _WORDLIKE.search(tok) or tok in QUESTION_WORDS:
+        if not tok or not _WORDLIKE.search(tok) or tok in QUESTION_WORDS or _WH.fullmatch(tok):
             prev_kept = False
             continue
         if _ONE_CJK.match(tok):
@@ -74,4 +134,23 @@ def key_terms(text: str) -> tuple[str, ...]:
 
 
 def analyse(text: str) -> Question:
-    return Question(text=text, qtype=question_type(text), terms=key_terms(text))
+    qtype = question_type(text)
+    if not re.search(r"[\u3400-\u9fff]", text):
+        return Question(text=text, qtype=qtype, terms=key_terms(text), unit=english_unit(text))
+    left, wh, right, unit, count, head = split_question(text)
+    terms = key_terms(text)
+    focus = tuple(dict.fromkeys(
+        [t for t in terms if t in left.lower()][-1:] + [t for t in terms if t in right.lower()][:1]
+    ))
+    return Question(text=text, qtype=qtype, terms=terms, left=left, wh=wh, right=right, unit=unit,
+                    wh_count=count, wh_head=head, focus=focus, entities=named_entities(text, terms))
+
+
+def named_entities(text: str, terms: tuple[str, ...]) -> tuple[str, ...]:
+    import jieba.posseg as pseg
+
+    from rag.answer.evidence import PLACE_NAME
+
+    named = {w for w, flag in pseg.lcut(text) if flag in ("ns", "nr", "nt") and len(w) >= 2}
+    return tuple(t for t in terms if t in named or any(t.startswith(n) for n in named)
+                 or (len(t) >= 3 and PLACE_NAME.fullmatch(t)))

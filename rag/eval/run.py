@@ -63,7 +63,8 @@ def score_question(item: QAItem, qa, search_depth: int) -> dict:
     rec = {
         "id": item.id, "question": item.question, "type": item.type or question_type(item.question),
         "qtype": question_type(item.question), "gold_answerable": item.answerable, "answers": list(item.answers),
-        "answerable": answer.answerable, "answer": answer.answer,
+        "answerable": answer.answerable, "answer": answer.answer, "short_answer": answer.short_answer,
+        "confidence": round(answer.confidence, 4),
         "citations": [{"n": c.n, "chunk_id": c.chunk_id, "paragraph": c.paragraph, "article": c.article}
                       for c in answer.citations],
         "retrieved": [h.chunk.chunk_id for h in units],
@@ -75,9 +76,11 @@ def score_question(item: QAItem, qa, search_depth: int) -> dict:
         rec["rr@10"] = m.reciprocal_rank(rank, 10)
         if item.answers:
             text = answer.answer if answer.answerable else ""
+            short = answer.short_answer if answer.answerable else ""
             rec["answer_hit"] = m.answer_hit(text, item.answers)
-            rec["span_em"] = m.span_em(text, item.answers)
-            rec["span_f1"] = m.span_f1(text, item.answers)
+            # Span EM/F1 score the short answer alone, the way CMRC 2018 scores a span.
+            rec["span_em"] = m.span_em(short, item.answers)
+            rec["span_f1"] = m.span_f1(short, item.answers)
         rec["citation_precision"] = cite_p
         rec["citation_recall"] = cite_r
         rec["abstained"] = not answer.answerable

@@ -1,0 +1,104 @@
+"""When should the extractive answerer say "the issues do not say"? The trade-off curve.
+
+    .venv/bin/python benchmarks/abstention.py --index DIR --qa QA.jsonl [--out DIR]
+
+Every answerable question is asked twice: once with what retrieval found, and once
+with its gold paragraph (or passage) taken out of the hits, as if the archive did
+not hold it; there the only right answer is to abstain. Questions marked
+unanswerable are asked once. For each confidence threshold the script counts
+answered-and-right, answered-wrongly (a wrong fact, or any answer where there is
+none) and abstained-wrongly, separately for Chinese and English questions, and
+names the threshold that maximises right − 2 × wrong: a wrong answer stated with a
+citation costs a reader more than an honest "not found". This is a measurement,
+not a test. (Removing the gold hits stands in for an index without the paragraph;
+the other paragraphs' scores are unchanged by that, only BM25's IDF would differ.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def trials(qa, items, depth: int) -> list[dict]:
+    from rag.answer import ExtractiveAnswerer
+    from rag.eval.metrics import answer_hit
+    from rag.eval.run import _relevant
+    from rag.retrieve import has_cjk
+
+    answerer = ExtractiveAnswerer(qa.index.paragraph_text, qa.encoder, article_text=qa.index.article_text,
+                                  min_confidence=float("-inf"), min_confidence_en=float("-inf"))
+    out = []
+    for it in tqdm(items, desc="abstention", unit="q", disable=not sys.stderr.isatty()):
+        hits = qa.retriever.search(it.question, depth)
+        lang = "zh" if has_cjk(it.question) else "en"
+        runs = [("asked", hits, it.answerable)]
+        if it.answerable:
+            runs.append(("gold removed", [h for h in hits if not _relevant(it, h, qa.index.paragraph_text)], False))
+        for kind, hs, answerable in runs:
+            d = answerer(it.question, hs[: qa.settings.top_k])
+            right = bool(answerable and d.answerable and it.answers and answer_hit(d.short_answer, it.answers))
+            out.append({"id": it.id, "lang": lang, "kind": kind, "gold_answerable": answerable,
+                        "confidence": d.confidence, "offers_answer": d.answerable, "right": right,
+                        "features": d.features})
+    return out
+
+
+def curve(rows: list[dict], thresholds: np.ndarray) -> list[dict]:
+    out = []
+    pos = [r for r in rows if r["gold_answerable"]]
+    neg = [r for r in rows if not r["gold_answerable"]]
+    for t in thresholds:
+        def answers(r, t=t):
+            return r["offers_answer"] and r["confidence"] >= t
+        right = int(sum(answers(r) and r["right"] for r in pos))
+        wrong = int(sum(answers(r) and not r["right"] for r in pos) + sum(answers(r) for r in neg))
+        missed = int(sum(not answers(r) for r in pos))
+        out.append({"threshold": round(float(t), 3), "answered_right": right, "answered_wrong": wrong,
+                    "abstained_wrongly": missed, "abstained_rightly": int(sum(not answers(r) for r in neg)),
+                    "n_answerable": len(pos), "n_unanswerable": len(neg), "utility": right - 2 * wrong})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--qa", type=Path, required=True)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    ap.add_argument("--name", default=None)
+    ap.add_argument("--limit", type=int)
+    args = ap.parse_args()
+
+    from rag.chain import NewsQA
+    from rag.config import load_settings
+    from rag.eval import load_qa
+
+    qa = NewsQA.load(load_settings(None, {"index_dir": str(args.index)}))
+    rows = trials(qa, load_qa(args.qa, args.limit), depth=30)
+    thresholds = np.round(np.arange(0.0, 1.31, 0.05), 3)
+    report = {"qa": str(args.qa), "trials": len(rows), "by_lang": {}}
+    for lang in ("zh", "en"):
+        sub = [r for r in rows if r["lang"] == lang]
+        if not sub:
+            continue
+        c = curve(sub, thresholds)
+        best = max(c, key=lambda x: (x["utility"], -x["threshold"]))
+        report["by_lang"][lang] = {"best": best, "curve": c}
+        print(f"{lang}: {len(sub)} trials; best threshold {best['threshold']}: {best}")
+    name = args.name or args.qa.stem
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"abstention-{name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    (args.out / f"abstention-{name}.trials.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""News time is relative: 昨日 in the 2021-12-03 issue is 2021-12-02. Resolve it against the issue's date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+_DAY_OFFSETS = {"前天": -2, "前日": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "当天": 0, "当日": 0,
+                "明天": 1, "明日": 1}
+_YEAR_OFFSETS = {"前年": -2, "去年": -1, "今年": 0, "本年": 0, "明年": 1}
+_RELATIVE = re.compile("|".join(sorted(list(_DAY_OFFSETS) + list(_YEAR_OFFSETS), key=len, reverse=True)))
+RELATIVE_WORDS = _RELATIVE
+
+
+def _parse(issue_date: str) -> date | None:
+    try:
+        return date.fromisoformat(issue_date)
+    except (TypeError, ValueError):
+        return None
+
+
+def resolve_relative(text: str, issue_date: str) -> str:
+    """``text`` with 昨日/今年/去年… written as the dates they mean in an issue of ``issue_date``.
+
+    Unchanged when the issue's date is unknown.
+    """
+    d = _parse(issue_date)
+    if d is None:
+        return text
+
+    def repl(m: re.Match) -> str:
+        word = m.group(0)
+        if word in _DAY_OFFSETS:
+            x = d + timedelta(days=_DAY_OFFSETS[word])
+            return f"{x.year}年{x.month}月{x.day}日"
+        return f"{d.year + _YEAR_OFFSETS[word]}年"
+
+    return _RELATIVE.sub(repl, text)
+
+
+def with_year(text: str, issue_date: str) -> str:
+    """12月2日 in a 2021 issue -> 2021年12月2日 (a month well after the issue's is last year's)."""
+    d = _parse(issue_date)
+    if d is None:
+        return text
+
+    def repl(m: re.Match) -> str:
+        month = int(m.group(2))
+        year = d.year - 1 if month > d.month + 1 else d.year
+        return f"{year}年{m.group(0)}"
+
+    return re.sub(r"(?<![年\d])((\d{1,2})\s*月\s*\d{1,2}\s*[日号])", repl, text)
+
+
+_ABS_DAY = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def days_named(text: str, issue_date: str) -> set[str]:
+    """ISO dates a text names, absolutely (12月2日, 2021年12月2日) or relative to the issue (昨日).
+
+    A month and day without a year take the issue's year.
+    """
+    d = _parse(issue_date)
+    out: set[str] = set()
+    for m in _ABS_DAY.finditer(text):
+        year = int(m.group(1)) if m.group(1) else (d.year if d else None)
+        if year is None:
+            continue
+        try:
+            out.add(date(year, int(m.group(2)), int(m.group(3))).isoformat())
+        except ValueError:
+            continue
+    if d is not None:
+        for m in _RELATIVE.finditer(text):
+            if m.group(0) in _DAY_OFFSETS:
+                out.add((d + timedelta(days=_DAY_OFFSETS[m.group(0)])).isoformat())
+    return out

@@ -1,0 +1,240 @@
+"""The short answer inside an evidence sentence: "39.93万人", "张洪涛", "人民广场".
+
+A Chinese question is a sentence of the paper with a gap: 饶阳县委组织部发放党史学习资料
+[多少套]. The words either side of the question word are looked for in the evidence
+sentence; what stands between them, or next to them, is the answer. Candidates of the
+question's type (a number with its unit, a name, a place, a date, a list) are scored
+by how well they sit in that gap, by their unit agreeing with the question's
+(多少套 wants 套) and by how near they are to the question's key terms. An English
+question has no words to align, so nearness to its translated terms does the work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer.evidence import DATE_EXPR, NUMBER_WITH_UNIT, PLACE_NAME, ROLE
+from rag.answer.question import DATE, FACT, LIST, NUMBER, PERSON, PLACE, Question
+
+_PUNCT = "，。、；：？！,.;:?!（）()《》〈〉“”\"'‘’「」『』【】 \u3000"
+_OPEN_CLOSE = {"《": "》", "“": "”", "\"": "\"", "「": "」", "『": "』", "〈": "〉"}
+_QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|\"([^\"]{2,30})\"|「([^」]{2,30})」")
+_LIST = re.compile(r"[\u4e00-\u9fff]{2,8}(?:、[\u4e00-\u9fff]{2,8})+(?:和[\u4e00-\u9fff]{2,8})?")
+_CN_DIGITS = "一二两三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # character offsets into the sentence
+    end: int
+    text: str
+    score: float  # 1 for a candidate of the right kind; more when it fits the question's gap and unit
+
+    @property
+    def fits(self) -> bool:
+        """False when the span is of the right kind but contradicts the question (wrong unit, other role)."""
+        return self.score >= MIN_FIT
+
+
+MIN_FIT = 0.75
+
+
+def _find_anchor(text: str, sentence: str, *, suffix: bool, min_len: int = 2) -> tuple[int, int] | None:
+    """Where the longest end (suffix=True) or start of ``text`` occurs in ``sentence``."""
+    text = text.strip(_PUNCT)
+    # Particles at the question word's edge (提高到了[多少], [谁]的) are rarely in the paper's sentence.
+    text = text.rstrip("了的是为在有呢啊") if suffix else text.lstrip("了的是为在有呢啊")
+    for n in range(len(text), min_len - 1, -1):
+        piece = text[-n:] if suffix else text[:n]
+        if not re.search(r"[\u4e00-\u9fff0-9A-Za-z]", piece):
+            continue
+        i = sentence.rfind(piece) if suffix else sentence.find(piece)
+        if i >= 0:
+            return i, i + n
+    return None
+
+
+def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and sentence[start] in _PUNCT + "的了是为在于有共达到":
+        start += 1
+    while end > start and sentence[end - 1] in _PUNCT + "的了":
+        end -= 1
+    return start, end
+
+
+def _candidates(q: Question, sentence: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every piece of the sentence that could answer this kind of question."""
+    out: list[tuple[int, int, str]] = []
+    if q.qtype == NUMBER:
+        out += [(m.start(), m.end(), "number") for m in NUMBER_WITH_UNIT.finditer(sentence)]
+        out += [(m.start(), m.end(), "number") for m in re.finditer(r"第[" + _CN_DIGITS + r"\d]+[个次届位名批]?", sentence)]
+    elif q.qtype == DATE:
+        out += [(m.start(), m.end(), "date") for m in DATE_EXPR.finditer(sentence)]
+    elif q.qtype == PERSON:
+        out += _names(sentence)
+    elif q.qtype == PLACE:
+        out += _places(sentence)
+        out += [(m.start(1), m.end(1), "quoted") for m in _QUOTED.finditer(sentence) if m.group(1)]
+    if q.qtype in (LIST, PLACE, FACT) or q.wh_count > 1:
+        out += [(m.start(), m.end(), "list") for m in _LIST.finditer(sentence)]
+    if q.qtype == FACT:
+        for m in _QUOTED.finditer(sentence):
+            g = next(i for i in range(1, 5) if m.group(i))
+            out.append((m.start(g), m.end(g), "quoted"))
+    return out
+
+
+# Common surnames: jieba sometimes cuts one off a name (张 | 洪涛).
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
+    "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛"
+    "邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆"
+    "蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗"
+)
+
+
+def _tagged(sentence: str) -> list[tuple[int, int, str, str]]:
+    import jieba.posseg as pseg
+
+    out, pos = [], 0
+    for word, flag in pseg.lcut(sentence):
+        out.append((pos, pos + len(word), word, flag))
+        pos += len(word)
+    return out
+
+
+def _names(sentence: str) -> list[tuple[int, int, str]]:
+    out = []
+    words = _tagged(sentence)
+    for i, (start, end, word, flag) in enumerate(words):
+        if flag == "nr" and len(word) >= 2:
+            if len(word) == 2 and i and words[i - 1][2] in _SURNAMES:
+                start = words[i - 1][0]
+            out.append((start, end, "name"))
+        elif flag in ("nr", "n", "nt") and ROLE.fullmatch(word):
+            out.append((start, end, "role"))
+    return out
+
+
+def _places(sentence: str) -> list[tuple[int, int, str]]:
+    """Place and organisation names, as jieba tags them or as their last character says (…县, …广场)."""
+    out = []
+    words = _tagged(sentence)
+    i = 0
+    while i < len(words):
+        start, end, word, flag = words[i]
+        if len(word) >= 2 and (flag in ("ns", "nt", "s") or PLACE_NAME.fullmatch(word)):
+            j = i
+            # 冀州 + 区, 衡水 + 市民政局: a name and its administrative tail are one place.
+            while j + 1 < len(words) and (words[j + 1][3] in ("ns", "nt", "s") or words[j + 1][2] in ("市", "县", "区", "镇")
+                                          or PLACE_NAME.fullmatch(words[j + 1][2])):
+                j += 1
+            out.append((start, words[j][1], "place"))
+            i = j + 1
+            continue
+        i += 1
+    return out
+
+
+def _drop_leading_verb(sentence: str, start: int, text: str) -> tuple[int, str]:
+    """培育大健康、新材料…: the verb before a list is not one of its items."""
+    first = text.split("、", 1)[0]
+    words = _tagged(first)
+    if len(words) >= 2 and words[0][3].startswith("v") and len(first) - words[0][1] >= 2:
+        cut = words[0][1]
+        return start + cut, text[cut:]
+    return start, text
+
+
+def _unit_of(text: str) -> str:
+    m = re.search(r"([\u4e00-\u9fff%％]+)$", text)
+    return m.group(1)[-1] if m else ""
+
+
+def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None = None) -> Span | None:
+    """The best short answer to ``q`` in ``sentence``, or None when nothing of its kind is there.
+
+    ``terms_at`` gives where the question's key terms (or, for an English question,
+    their translations) occur in the sentence; the gap between the question's own
+    words is used when the question is Chinese.
+    """
+    left = right = None
+    if q.left or q.right:
+        left = _find_anchor(q.left, sentence, suffix=True) if q.left else None
+        after = left[1] if left else 0
+        r = _find_anchor(q.right, sentence[after:], suffix=False, min_len=1 if q.wh_count else 2) if q.right else None
+        right = (r[0] + after, r[1] + after) if r else None
+    gap = (left[1] if left else 0, right[0] if right else len(sentence)) if (left or right) else None
+    terms_at = terms_at or []
+
+    roles = [r for r in ROLE.findall(q.text) if r not in ("记者",)] if q.qtype == PERSON else []
+    best: Span | None = None
+    for start, end, kind in _candidates(q, sentence):
+        if gap and kind in ("list", "place") and start < gap[1] and end > gap[0]:
+            # 培育[大健康、新材料、装备制造]三大…: keep the part inside the question's gap.
+            start, end = _trim(sentence, max(start, gap[0]), min(end, gap[1]))
+            if q.wh_count or "几" in q.wh:
+                m = re.search(r"[" + _CN_DIGITS + r"\d几]+[大个项类种条]?$", sentence[start:end])
+                end = start + m.start() if m and m.start() >= 2 else end
+            if end - start < 2:
+                continue
+        text = sentence[start:end]
+        score = 1.0 + 0.001 * len(text)  # of two equal spans, the whole one (第十个 over 十个)
+        if gap:
+            g0, g1 = gap
+            if g0 <= start and end <= g1:
+                score += 1.0 - 0.01 * min(start - g0, g1 - end)  # inside the gap, and close to an edge
+            else:
+                score -= 0.01 * min(abs(start - g0), abs(end - g1))
+        if terms_at:
+            dist = min(min(abs(start - te), abs(ts - end)) for ts, te in terms_at)
+            score += 0.5 / (1 + dist / 4)
+        if q.unit and kind == "number":
+            # 多少家 is not answered by "1次": a different measure word counts something else.
+            score += 0.6 if _unit_of(text) == q.unit or text.endswith(q.unit) else -1.0
+        if q.wh_count and kind == "list":
+            score += 0.5 if text.count("、") + 1 + text.count("和") == q.wh_count else 0.2
+        if kind == "number" and re.fullmatch(r"第?一[\u4e00-\u9fff]?", text):
+            score -= 1.2  # 不漏一人, 第一: figures of speech more often than counts
+        if kind == "number" and re.fullmatch(r"\d+\s*(?:年|时)", text):
+            score -= 0.4  # a year or an hour is rarely the count asked for
+        if kind == "place" and re.search(r"[在于到赴][\u4e00-\u9fff]{0,3}$", sentence[max(0, start - 4) : start]):
+            score += 0.3  # 在市区人民广场: where something happened
+        if kind == "list":
+            start, text = _drop_leading_verb(sentence, start, text)
+            # …、装备制造三大百亿: the count and what follows it close the list.
+            m = re.search(r"(?<=、)[^、]*?([" + _CN_DIGITS + r"\d几]+[大个项类种条])", text)
+            if m:
+                text = text[: m.start(1)]
+        if kind == "role":
+            score -= 0.3  # a name beats a job title
+        if kind in ("name", "role") and roles and not any(r in sentence[max(0, start - 12) : start] for r in roles):
+            score -= 0.8  # 景县县长是谁 is not answered by the name after 记者
+        if best is None or score > best.score:
+            best = Span(start, start + len(text), text, score)
+
+    if best is None and gap and q.qtype in (FACT, PLACE, PERSON, LIST):
+        best = _gap_span(q, sentence, gap, right)
+    return best
+
+
+def _gap_span(q: Question, sentence: str, gap: tuple[int, int], right: tuple[int, int] | None) -> Span | None:
+    """With no typed candidate, the words in the gap (plus the noun the question names, 什么协议 -> …协议)."""
+    g0, g1 = gap
+    if right is None:
+        # Only the left side matched: take up to the next comma.
+        m = re.search(r"[，。；,;！？]", sentence[g0:])
+        g1 = g0 + (m.start() if m else len(sentence) - g0)
+    if q.wh_head and right and sentence.startswith(q.right[: len(q.wh_head)], right[0]) and not q.wh_count:
+        g1 = right[0] + len(q.wh_head)
+    g0, g1 = _trim(sentence, g0, g1)
+    if q.wh_count:
+        # 培育[大健康、新材料、装备制造]三大…: the count belongs to the question's words.
+        m = re.search(r"[" + _CN_DIGITS + r"\d]+[大个项类种条]?$", sentence[g0:g1])
+        if m:
+            g1 = g0 + m.start()
+    g0, g1 = _trim(sentence, g0, g1)
+    if g1 - g0 < 2 or g1 - g0 > 40:
+        return None
+    return Span(g0, g1, sentence[g0:g1], 0.8)
