@@ -8,8 +8,11 @@ not hold it; there the only right answer is to abstain. Questions marked
 unanswerable are asked once. For each confidence threshold the script counts
 answered-and-right, answered-wrongly (a wrong fact, or any answer where there is
 none) and abstained-wrongly, separately for Chinese and English questions, and
-names the threshold that maximises right − 2 × wrong: a wrong answer stated with a
-citation costs a reader more than an honest "not found". This is a measurement,
+names two thresholds: the one that maximises right − 2 × wrong (a wrong answer stated
+with a citation costs a reader more than an honest "not found"), and the one that
+best tells "the paragraph is there" from "it is not" (answered-with-gold − 2 ×
+answered-without), which does not blame the threshold for a wrong span inside the
+right paragraph. This is a measurement,
 not a test. (Removing the gold hits stands in for an index without the paragraph;
 the other paragraphs' scores are unchanged by that, only BM25's IDF would differ.)
 """
@@ -64,25 +67,32 @@ def curve(rows: list[dict], thresholds: np.ndarray) -> list[dict]:
         missed = int(sum(not answers(r) for r in pos))
         out.append({"threshold": round(float(t), 3), "answered_right": right, "answered_wrong": wrong,
                     "abstained_wrongly": missed, "abstained_rightly": int(sum(not answers(r) for r in neg)),
-                    "n_answerable": len(pos), "n_unanswerable": len(neg), "utility": right - 2 * wrong})
+                    "n_answerable": len(pos), "n_unanswerable": len(neg), "utility": right - 2 * wrong,
+                    "answered_with_gold": int(sum(answers(r) for r in pos)),
+                    "answered_without_gold": int(sum(answers(r) for r in neg))})
+        out[-1]["evidence_utility"] = out[-1]["answered_with_gold"] - 2 * out[-1]["answered_without_gold"]
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--index", type=Path)
     ap.add_argument("--qa", type=Path, required=True)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     ap.add_argument("--name", default=None)
     ap.add_argument("--limit", type=int)
+    ap.add_argument("--trials", type=Path, help="re-score saved trials (a .trials.jsonl) instead of asking again")
     args = ap.parse_args()
 
     from rag.chain import NewsQA
     from rag.config import load_settings
     from rag.eval import load_qa
 
-    qa = NewsQA.load(load_settings(None, {"index_dir": str(args.index)}))
-    rows = trials(qa, load_qa(args.qa, args.limit), depth=30)
+    if args.trials:
+        rows = [json.loads(line) for line in args.trials.read_text(encoding="utf-8").splitlines()]
+    else:
+        qa = NewsQA.load(load_settings(None, {"index_dir": str(args.index)}))
+        rows = trials(qa, load_qa(args.qa, args.limit), depth=30)
     thresholds = np.round(np.arange(0.0, 1.31, 0.05), 3)
     report = {"qa": str(args.qa), "trials": len(rows), "by_lang": {}}
     for lang in ("zh", "en"):
@@ -91,11 +101,19 @@ def main() -> None:
             continue
         c = curve(sub, thresholds)
         best = max(c, key=lambda x: (x["utility"], -x["threshold"]))
-        report["by_lang"][lang] = {"best": best, "curve": c}
-        print(f"{lang}: {len(sub)} trials; best threshold {best['threshold']}: {best}")
+        best_evidence = max(c, key=lambda x: (x["evidence_utility"], -x["threshold"]))
+        report["by_lang"][lang] = {"best": best, "best_evidence": best_evidence, "curve": c}
+        print(f"{lang}: {len(sub)} trials; best threshold by answers {best['threshold']}, "
+              f"by evidence {best_evidence['threshold']}")
+        print("  t     right  wrong  missed  | with-gold  without-gold")
+        for x in c:
+            print(f"  {x['threshold']:.2f}  {x['answered_right']:5d}  {x['answered_wrong']:5d}  {x['abstained_wrongly']:6d}"
+                  f"  | {x['answered_with_gold']:9d}  {x['answered_without_gold']:12d}")
     name = args.name or args.qa.stem
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"abstention-{name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    if args.trials:
+        return
     (args.out / f"abstention-{name}.trials.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 

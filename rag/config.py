@@ -52,8 +52,8 @@ class Settings:
     max_question_chars: int = 500
     # The extractive answerer abstains below this confidence; chosen from the trade-off
     # curve of benchmarks/abstention.py (README, Answers).
-    min_confidence: float = 0.5
-    min_confidence_en: float = 0.45  # English questions score lower (cross-lingual), so their own threshold
+    min_confidence: float = 0.85
+    min_confidence_en: float = 0.45  # English questions score lower (cross-lingual): their own threshold
     log_level: str = "WARNING"
     # An LLM writes the answers when one is set: "openai" (any OpenAI-compatible endpoint:
     # vLLM, llama.cpp server, hosted APIs) or "ollama"; "" keeps the extractive answerer.

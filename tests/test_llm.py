@@ -1,13 +1,13 @@
 """The LLM path against a scripted OpenAI-compatible server on loopback: prompts, streaming, verification."""
 
 import pytest
+from llm_server import ScriptedLLM
 
 from rag.answer.extractive import NOT_FOUND_ZH, ExtractiveAnswerer
 from rag.answer.llm import SYSTEM_PROMPT, LLMAnswerer, LLMRewriter, make_chat_model, supports, verify
 from rag.config import Settings
 from rag.followup import Turn
 from rag.types import Chunk, Hit
-from llm_server import ScriptedLLM
 
 P1 = "截至12月2日17时,该县3周岁以上人群已接种39.93万人。"
 P2 = "景县共设置了26个新冠疫苗接种点,其中在各级各类学校设立24个接种点。"

@@ -32,7 +32,7 @@ NOT_FOUND_ZH = "这几期报纸没有提到这个问题的答案。"
 NOT_FOUND_EN = "These issues do not say."
 _CLAUSE = re.compile(r"[^；;]+[；;]?")
 _LONG_SENTENCE = 80
-DEFAULT_MIN_CONFIDENCE = 0.5
+DEFAULT_MIN_CONFIDENCE = 0.85
 
 
 @dataclass
