@@ -36,12 +36,32 @@ def render_answer(a: Answer) -> str:
     return "\n".join(lines)
 
 
+def history_turns(history: list) -> list[dict]:
+    """Gradio's chat history (role/content messages) as question/answer turns for follow-ups."""
+    turns, pending = [], None
+    for m in history or []:
+        role, content = (m.get("role"), m.get("content")) if isinstance(m, dict) else (None, None)
+        text = content if isinstance(content, str) else ""
+        if role == "user":
+            pending = text
+        elif role == "assistant" and pending is not None:
+            turns.append({"question": pending, "answer": text.split("\n", 1)[0][:200]})
+            pending = None
+    return turns
+
+
 def build_app(qa: NewsQA) -> gr.Blocks:
-    def respond(message: str, history: list) -> str:
+    def respond(message: str, history: list):
         try:
-            return render_answer(qa.ask(message))
+            shown = ""
+            for item in qa.stream(message, history_turns(history)):
+                if isinstance(item, str):  # an LLM's tokens as they come
+                    shown += item
+                    yield html.escape(shown)
+                else:
+                    yield render_answer(item)
         except BadQuestion as exc:
-            return f"⚠️ {html.escape(str(exc))}"
+            yield f"⚠️ {html.escape(str(exc))}"
 
     return gr.ChatInterface(
         fn=respond,
@@ -55,10 +75,38 @@ def build_app(qa: NewsQA) -> gr.Blocks:
     )
 
 
-def serve(settings: Settings, qa: NewsQA | None = None, block: bool = True) -> gr.Blocks:
+def create_server_app(qa: NewsQA):
+    """The FastAPI app with the HTTP API and widget (rag.api), and the chat mounted at "/"."""
+    from rag.api import create_app
+
+    api = create_app(qa)
+    blocks = build_app(qa)
+    blocks.queue(default_concurrency_limit=4)
+    # Mounted at the root: under a sub-path Gradio's page looks for its assets in the wrong place.
+    return gr.mount_gradio_app(api, blocks, path="/", show_error=False)
+
+
+def serve(settings: Settings, qa: NewsQA | None = None, block: bool = True):
+    """Serve the chat, the API and the widget on one origin. With block=False, returns a running server."""
+    import threading
+
+    import uvicorn
+
     qa = qa or NewsQA.load(settings)
-    app = build_app(qa)
-    app.queue(default_concurrency_limit=4)
-    app.launch(server_name=settings.host, server_port=settings.port, share=False, inbrowser=False,
-               prevent_thread_lock=not block, show_error=False)
-    return app
+    app = create_server_app(qa)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    if block:
+        print(f"newsqa: serving on http://{settings.host}:{settings.port}/ (API docs at /api/docs)", flush=True)
+        server.run()
+        return server
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    import time
+
+    deadline = time.time() + 60
+    while not server.started and thread.is_alive() and time.time() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        raise RuntimeError(f"the server did not start on {settings.host}:{settings.port}")
+    return server

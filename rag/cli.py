@@ -125,8 +125,7 @@ def cmd_search(settings: Settings, args) -> int:
             print(f"newsqa: error: {exc}", file=sys.stderr)
             status = 2
             continue
-        results = [{"chunk_id": h.chunk.chunk_id, "source_id": h.chunk.source_id, "article": h.chunk.article,
-                    "paragraph": h.chunk.paragraph, "text": h.chunk.text, "score": round(h.score, 4)} for h in hits]
+        results = [h.to_result() for h in hits]
         if args.json:
             print(json.dumps({"question": q, "results": results}, ensure_ascii=False), flush=True)
         else:

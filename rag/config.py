@@ -50,6 +50,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
+    # Other sites' origins allowed to call the HTTP API from a browser (the widget), comma-separated,
+    # e.g. "https://news.example.com,https://www.example.com". Empty: the app's own origin only.
+    cors_origins: str = ""
     # The extractive answerer abstains below this confidence; chosen from the trade-off
     # curve of benchmarks/abstention.py (README, Answers).
     min_confidence: float = 0.85

@@ -86,6 +86,12 @@ class Hit:
     ranks: dict[str, int] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
 
+    def to_result(self) -> dict:
+        """One result of `newsqa search --json` (the contract in DESIGN.md)."""
+        c = self.chunk
+        return {"chunk_id": c.chunk_id, "source_id": c.source_id, "article": c.article, "paragraph": c.paragraph,
+                "text": c.text, "score": round(self.score, 4)}
+
 
 @dataclass
 class Citation:

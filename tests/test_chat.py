@@ -31,10 +31,18 @@ def test_chat_serves_on_loopback_and_answers(qa, settings_e5):
     import ui
 
     settings = replace(settings_e5, port=_free_port())
-    app = ui.serve(settings, qa=qa, block=False)
+    server = ui.serve(settings, qa=qa, block=False)
     try:
         client = Client(f"http://127.0.0.1:{settings.port}/", verbose=False)
         reply = client.predict("冀州区委书记是谁？", api_name="/chat")
         assert "张洪涛" in reply and "来源" in reply and "谱写富美冀州生态湖城建设新篇章" in reply
     finally:
-        app.close()
+        server.should_exit = True
+
+
+def test_history_turns_from_gradio_messages():
+    import ui
+
+    history = [{"role": "user", "content": "冀州区委书记是谁？"},
+               {"role": "assistant", "content": "张洪涛。日前…[1]\n\n**来源**"}]
+    assert ui.history_turns(history) == [{"question": "冀州区委书记是谁？", "answer": "张洪涛。日前…[1]"}]

@@ -14,6 +14,7 @@ confidence threshold the answer says the issues do not say, with
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self._lexicon = lexicon
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def _groups(self, q: Question, english: bool) -> TermGroups:
         if not english:
@@ -150,14 +152,20 @@ class ExtractiveAnswerer:
         sentence of the right article look like the answer.
         """
         texts = [u.text for u in units]
-        missing = [t for t in dict.fromkeys(texts) if t not in self._sentence_vectors]
+        # The server answers several questions at once: the cache is shared, so guarded.
+        with self._cache_lock:
+            known = {t: self._sentence_vectors[t] for t in dict.fromkeys(texts) if t in self._sentence_vectors}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
             for t, v in zip(missing, self.encoder.encode_passages(missing, progress=False), strict=True):
-                self._sentence_vectors[t] = np.asarray(v, dtype=np.float32)
-            while len(self._sentence_vectors) > 20_000:
-                self._sentence_vectors.popitem(last=False)
+                known[t] = np.asarray(v, dtype=np.float32)
+            with self._cache_lock:
+                for t in missing:
+                    self._sentence_vectors[t] = known[t]
+                while len(self._sentence_vectors) > 20_000:
+                    self._sentence_vectors.popitem(last=False)
         qv = np.asarray(self.encoder.encode_queries([question])[0], dtype=np.float32)
-        return np.array([float(self._sentence_vectors[t] @ qv) for t in texts])
+        return np.array([float(known[t] @ qv) for t in texts])
 
     def score_units(self, q: Question, units: list[Unit], english: bool) -> None:
         groups = self._groups(q, english)

@@ -1,0 +1,255 @@
+"""The HTTP side of `newsqa serve`: JSON API, server-sent events, an OpenAI-compatible endpoint, the widget.
+
+One FastAPI app holds one loaded NewsQA (model + index) for every request; the
+Gradio chat is mounted at "/" beside it (``ui.py``), so the API, the widget and
+the chat share one origin. Browsers on other sites may call the API only from
+origins on the ``cors_origins`` allow-list; a request that carries any other
+Origin is refused with 403 before it costs any work.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from rag.chain import BadQuestion, NewsQA
+from rag.filters import Filters
+from rag.types import Answer
+
+log = logging.getLogger(__name__)
+
+
+class TurnIn(BaseModel):
+    question: str
+    answer: str = ""
+
+
+class AskIn(BaseModel):
+    question: str = Field(description="the question, in Chinese or English")
+    history: list[TurnIn] = Field(default_factory=list, description="earlier turns, oldest first")
+    filters: dict[str, str] | None = Field(default=None, description='{"newspaper", "date", "page"}, all optional')
+
+
+class SearchIn(BaseModel):
+    question: str
+    k: int = Field(default=10, ge=1, le=100)
+    filters: dict[str, str] | None = None
+
+
+class ChatMessage(BaseModel):
+    role: str
+    content: str | list[dict[str, Any]] = ""
+
+
+class ChatIn(BaseModel):
+    model: str = "newsqa"
+    messages: list[ChatMessage]
+    stream: bool = False
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _allowed_origins(setting: str) -> list[str]:
+    return [o.strip().rstrip("/") for o in setting.split(",") if o.strip()]
+
+
+def _sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _with_sources(a: Answer) -> str:
+    """The answer text with its numbered sources under it, for clients that show only text."""
+    if not a.citations:
+        return a.answer
+    lines = [a.answer, "", "来源 / Sources:" if a.answerable else "最接近的段落 / Closest paragraphs:"]
+    lines += [f"[{c.n}] {c.newspaper} {c.date} {c.page} 《{c.article}》 第{c.paragraph}段 ({c.chunk_id})"
+              for c in a.citations]
+    return "\n".join(lines)
+
+
+def _text_of(content: str | list[dict[str, Any]]) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+def create_app(qa: NewsQA) -> FastAPI:
+    settings = qa.settings
+    app = FastAPI(title="newsqa", version="1", description="Ask questions about newspaper issues; every answer "
+                  "cites the paragraph it came from.", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    allowed = _allowed_origins(settings.cors_origins)
+
+    @app.middleware("http")
+    async def refuse_foreign_origins(request: Request, call_next):
+        origin = (request.headers.get("origin") or "").rstrip("/")
+        path = request.url.path
+        if origin and (path.startswith("/api/") or path.startswith("/v1/")):
+            own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+            if origin != own and origin not in allowed:
+                return _error(403, f"origin {origin} is not allowed to use this API (see cors_origins)")
+        return await call_next(request)
+
+    if allowed:
+        app.add_middleware(CORSMiddleware, allow_origins=allowed, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type"], max_age=600)
+
+    @app.exception_handler(BadQuestion)
+    async def bad_question(_: Request, exc: BadQuestion):
+        return _error(400, str(exc))
+
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+        return _error(422, f"{where or 'request'}: {first.get('msg', 'invalid request')}")
+
+    def _filters(d: dict | None) -> Filters:
+        try:
+            return Filters.from_dict(d)
+        except (TypeError, ValueError) as exc:
+            raise BadQuestion(str(exc)) from None
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok", "chunks": qa.index.size, "model": qa.index.model}
+
+    @app.get("/api/issues")
+    def issues() -> dict:
+        """What is indexed: one entry per issue (newspaper, date, page, source file)."""
+        return {"issues": qa.index.issues()}
+
+    @app.get("/api/chunks/{chunk_id:path}")
+    def chunk(chunk_id: str):
+        """A paragraph inside its article: the article's headline and metadata, and all its paragraphs."""
+        ctx = qa.index.context(chunk_id)
+        return ctx if ctx is not None else _error(404, f"no chunk {chunk_id!r}")
+
+    @app.post("/api/ask")
+    def ask(body: AskIn, stream: bool = False):
+        """The same JSON as `newsqa ask --json`; with ?stream=true, server-sent events: token…, then answer."""
+        history = [t.model_dump() for t in body.history]
+        filters = _filters(body.filters)
+        if not stream:
+            return qa.ask(body.question, history, filters).to_dict()
+        items = qa.stream(body.question, history, filters)  # a bad question raises here, before streaming
+
+        def events() -> Iterator[str]:
+            for item in items:
+                yield _sse("token", item) if isinstance(item, str) else _sse("answer", item.to_dict())
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    @app.post("/api/search")
+    def search(body: SearchIn) -> dict:
+        """The same JSON as `newsqa search --json`."""
+        hits = qa.search(body.question, body.k, _filters(body.filters))
+        return {"question": body.question, "results": [h.to_result() for h in hits]}
+
+    @app.get("/v1/models")
+    def models() -> dict:
+        return {"object": "list", "data": [{"id": "newsqa", "object": "model", "owned_by": "newsqa"}]}
+
+    @app.post("/v1/chat/completions")
+    def chat_completions(body: ChatIn):
+        """OpenAI-compatible: the last user message is the question, earlier turns the history.
+
+        The reply's text lists the sources; the structured citations ride along in
+        ``citations`` (top level and in the message) for clients that read them.
+        """
+        users = [i for i, m in enumerate(body.messages) if m.role == "user"]
+        if not users:
+            raise BadQuestion("no user message")
+        last = users[-1]
+        history, pending = [], None
+        for m in body.messages[:last]:
+            if m.role == "user":
+                pending = _text_of(m.content)
+            elif m.role == "assistant" and pending is not None:
+                history.append({"question": pending, "answer": _text_of(m.content).split("\n", 1)[0]})
+                pending = None
+        a = qa.ask(_text_of(body.messages[last].content), history)
+        cid, created = f"chatcmpl-{uuid.uuid4().hex[:16]}", int(time.time())
+        citations = [c.to_dict() for c in a.citations]
+        text = _with_sources(a)
+        if body.stream:
+            def events() -> Iterator[str]:
+                for i in range(0, len(text), 16):
+                    delta = {"content": text[i : i + 16]} | ({"role": "assistant"} if i == 0 else {})
+                    yield "data: " + json.dumps({"id": cid, "object": "chat.completion.chunk", "created": created,
+                                                 "model": "newsqa", "choices": [{"index": 0, "delta": delta,
+                                                                                 "finish_reason": None}]},
+                                                ensure_ascii=False) + "\n\n"
+                yield "data: " + json.dumps({"id": cid, "object": "chat.completion.chunk", "created": created,
+                                             "model": "newsqa", "citations": citations,
+                                             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+                                            ensure_ascii=False) + "\n\n"
+                yield "data: [DONE]\n\n"
+
+            return StreamingResponse(events(), media_type="text/event-stream")
+        return {"id": cid, "object": "chat.completion", "created": created, "model": "newsqa",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": text, "citations": citations}}],
+                "citations": citations, "newsqa": a.to_dict(),
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_js() -> Response:
+        js = resources.files("rag.web").joinpath("widget.js").read_text(encoding="utf-8")
+        return Response(js, media_type="application/javascript; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/widget-demo", include_in_schema=False)
+    def widget_demo() -> HTMLResponse:
+        page = resources.files("rag.web").joinpath("widget-demo.html").read_text(encoding="utf-8")
+        return HTMLResponse(page)
+
+    @app.get("/source/{chunk_id:path}", include_in_schema=False)
+    def source_page(chunk_id: str, start: int | None = None, end: int | None = None) -> HTMLResponse:
+        """A cited paragraph inside its article, as a plain page the widget's source links open."""
+        ctx = qa.index.context(chunk_id)
+        if ctx is None:
+            return HTMLResponse(f"<p>no paragraph {html.escape(chunk_id)}</p>", status_code=404)
+        return HTMLResponse(render_source_page(ctx, start, end))
+
+    return app
+
+
+def render_source_page(ctx: dict, start: int | None, end: int | None) -> str:
+    """Everything from the archive is escaped: article text is untrusted."""
+    art, chunk = ctx["article"], ctx["chunk"]
+    esc = html.escape
+    rows = []
+    for p in ctx["paragraphs"]:
+        text = p["text"]
+        current = p["idx"] == chunk["paragraph"]
+        if current and start is not None and end is not None and 0 <= start < end <= len(text):
+            body = f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
+        else:
+            body = esc(text)
+        rows.append(f'<p id="p{p["idx"]}" class="{"current" if current else ""}">{body}</p>')
+    title = esc(art.get("title", "") or chunk.get("article", ""))
+    return (
+        '<!doctype html><html lang="zh"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title} · newsqa</title><style>body{{font:16px/1.7 system-ui,'Noto Sans CJK SC',sans-serif;"
+        "max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}p.current{background:#fff8e1;"
+        "border-left:4px solid #f0a500;padding:.3rem .6rem}mark{background:#ffd54f}.meta{color:#666}</style>"
+        f"</head><body><p class=\"meta\">{esc(chunk['newspaper'])} {esc(chunk['date'])} {esc(chunk['page'])}</p>"
+        f"<h1>{title}</h1><h2>{esc(art.get('subtitle', ''))}</h2>{''.join(rows)}"
+        f'<p class="meta"><a href="/">newsqa</a></p></body></html>'
+    )

@@ -1,0 +1,1 @@
+"""Static files of the web surface: the embeddable widget and its demo page."""
