@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import os
+import re
+from urllib.parse import quote
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 # Gradio checks that its own server answers on localhost; a proxy must not intercept that.
@@ -23,17 +25,51 @@ EXAMPLES = [
 ]
 
 
+def source_href(c) -> str:
+    """The page showing a cited paragraph inside its article, the answer's span highlighted."""
+    href = "/source/" + "/".join(quote(part) for part in c.chunk_id.split("/"))
+    if c.span:
+        href += f"?start={c.span['start']}&end={c.span['end']}"
+    return href
+
+
 def render_answer(a: Answer) -> str:
-    """The answer, then each cited source (article, page, date, paragraph) under it. Everything is escaped."""
-    lines = [html.escape(a.answer)]
+    """The answer, its [n] markers linked to their sources, then each cited source. Everything is escaped."""
+    by_n = {c.n: c for c in a.citations}
+
+    # Split on the [n] markers first, so that only the text between them is escaped.
+    parts = re.split(r"\[(\d{1,3})\]", a.answer)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            out.append(_escape_md(part))
+        else:
+            c = by_n.get(int(part))
+            out.append(f"[&#91;{part}&#93;]({source_href(c)})" if c else f"&#91;{part}&#93;")
+    lines = ["".join(out)]
     if a.citations:
         lines.append("")
         lines.append("**来源**" if a.answerable else "**最接近的段落**")
         for c in a.citations:
             head = f"[{c.n}] {c.newspaper} {c.date} {c.page}版 《{c.article}》 第{c.paragraph}段"
-            lines.append(f"> **{html.escape(head)}**  \n> {html.escape(c.text)}")
+            text = c.text
+            if c.span and 0 <= c.span["start"] < c.span["end"] <= len(text):
+                s, e = c.span["start"], c.span["end"]
+                body = f"{_escape_md(text[:s])}**{_escape_md(text[s:e])}**{_escape_md(text[e:])}"
+            else:
+                body = _escape_md(text)
+            lines.append(f"> **[{_escape_md(head)}]({source_href(c)})**  \n> {body}")
             lines.append("")
     return "\n".join(lines)
+
+
+_MD_ENTITIES = str.maketrans({"[": "&#91;", "]": "&#93;", "*": "&#42;", "_": "&#95;", "`": "&#96;",
+                              "(": "&#40;", ")": "&#41;", "#": "&#35;", "|": "&#124;", "~": "&#126;"})
+
+
+def _escape_md(text: str) -> str:
+    """HTML-escaped, and the characters Markdown acts on written as entities: article text is untrusted."""
+    return html.escape(text).translate(_MD_ENTITIES)
 
 
 def history_turns(history: list) -> list[dict]:

@@ -12,6 +12,14 @@ command -v "$PY" >/dev/null || PY=python3
 # torch is pinned to the CPU build (torch==2.13.0) in pyproject.toml.
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
+# Browser tests drive Debian's Chromium (never a downloaded browser); CJK fonts so pages render.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
+export NEWSQA_REQUIRE_BROWSER=1
+
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False NO_PROXY=127.0.0.1,localhost
 .venv/bin/ruff check .
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
