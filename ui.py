@@ -63,13 +63,26 @@ def render_answer(a: Answer) -> str:
     return "\n".join(lines)
 
 
-_MD_ENTITIES = str.maketrans({"[": "&#91;", "]": "&#93;", "*": "&#42;", "_": "&#95;", "`": "&#96;",
-                              "(": "&#40;", ")": "&#41;", "#": "&#35;", "|": "&#124;", "~": "&#126;"})
+# HTML's special characters and the ones Markdown acts on, as entities, in one pass (escaping twice
+# would turn &#39; into &&#35;39;).
+_MD_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+                              "[": "&#91;", "]": "&#93;", "*": "&#42;", "_": "&#95;", "`": "&#96;",
+                              "(": "&#40;", ")": "&#41;", "#": "&#35;", "|": "&#124;", "~": "&#126;",
+                              "\\": "&#92;"})
 
 
 def _escape_md(text: str) -> str:
-    """HTML-escaped, and the characters Markdown acts on written as entities: article text is untrusted."""
-    return html.escape(text).translate(_MD_ENTITIES)
+    """Article text is untrusted: nothing in it may become markup."""
+    return text.translate(_MD_ENTITIES)
+
+
+def _text_of(content) -> str:
+    """Gradio message content: a string, or a list of {"type": "text", "text": ...} parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
 
 
 def history_turns(history: list) -> list[dict]:
@@ -77,7 +90,7 @@ def history_turns(history: list) -> list[dict]:
     turns, pending = [], None
     for m in history or []:
         role, content = (m.get("role"), m.get("content")) if isinstance(m, dict) else (None, None)
-        text = content if isinstance(content, str) else ""
+        text = _text_of(content)
         if role == "user":
             pending = text
         elif role == "assistant" and pending is not None:
@@ -86,29 +99,180 @@ def history_turns(history: list) -> list[dict]:
     return turns
 
 
+TEXT = {
+    "zh": {"title": "## newsqa · 问报纸\n就已收录的报纸提问，每个回答都标注出处段落。", "placeholder":
+           "输入问题，例如：景县3周岁以上人群已接种多少人？", "send": "提问", "scope": "报纸与日期", "all": "全部",
+           "sources": "来源", "upload": "上传报纸文件（.txt / .md / .jsonl）", "examples": "示例问题"},
+    "en": {"title": "## newsqa · Ask the paper\nAsk about the indexed issues; every answer cites its paragraph.",
+           "placeholder": "Ask a question, e.g. Who is the Party secretary of Jizhou District?", "send": "Ask",
+           "scope": "Newspaper and date", "all": "All", "sources": "Sources",
+           "upload": "Upload issue files (.txt / .md / .jsonl)", "examples": "Examples"},
+}
+ALL = "全部 / All"
+MAX_UPLOAD_MB = 20
+
+
+def _issue_label(i: dict) -> str:
+    return " ".join(x for x in (i.get("newspaper", ""), i.get("date", ""), i.get("page", "")) if x) or i.get("source_id", "?")
+
+
+def issue_choices(qa: NewsQA) -> list[str]:
+    return [ALL] + sorted({_issue_label(i) for i in qa.index.issues()})
+
+
+def _filters_for(choice: str, qa: NewsQA) -> dict | None:
+    for i in qa.index.issues():
+        if choice != ALL and _issue_label(i) == choice:
+            return {k: i[k] for k in ("newspaper", "date", "page") if i.get(k)}
+    return None
+
+
+def examples_for(qa: NewsQA) -> list[str]:
+    """Questions about what is indexed: the sample's own when it is there, else one per headline."""
+    sources = {i.get("source_id") for i in qa.index.issues()}
+    if "hengshui-daily-2021-12-03-A1.txt" in sources:
+        return EXAMPLES
+    return [f"《{t}》报道了什么？" for t in qa.index.headlines(4)] or EXAMPLES
+
+
+def render_sources(qa: NewsQA, a: Answer) -> str:
+    """The cited paragraphs inside their articles (neighbours shown), the answer's span highlighted; all escaped."""
+    if not a.citations:
+        return ""
+    esc = html.escape
+    parts = [f"<div class='nqa-sources'><h3>{'来源' if a.answerable else '最接近的段落'}</h3>"]
+    for c in a.citations:
+        ctx = qa.index.context(c.chunk_id) or {"article": {}, "paragraphs": []}
+        art = ctx["article"]
+        rows = []
+        for p in ctx["paragraphs"]:
+            if abs(p["idx"] - c.paragraph) > 1:
+                continue  # the cited paragraph and its neighbours
+            text = p["text"]
+            if p["idx"] == c.paragraph and c.span and 0 <= c.span["start"] < c.span["end"] <= len(text):
+                s_, e_ = c.span["start"], c.span["end"]
+                body = f"{esc(text[:s_])}<mark>{esc(text[s_:e_])}</mark>{esc(text[e_:])}"
+            else:
+                body = esc(text)
+            cls = "cited" if p["idx"] == c.paragraph else "near"
+            rows.append(f"<p class='{cls}'>{body}</p>")
+        parts.append(
+            f"<section id='source-{c.n}'><h4><a href='{esc(source_href(c))}' target='_blank' rel='noopener'>"
+            f"[{c.n}] {esc(art.get('title', '') or c.article)}</a></h4>"
+            f"<div class='meta'>{esc(c.newspaper)} {esc(c.date)} {esc(c.page)}版 · 第{c.paragraph}段</div>"
+            f"{''.join(rows)}</section>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+CSS = """
+#sources mark { background: #ffd54f; }
+#sources p.cited { background: #fff8e1; border-left: 3px solid #f0a500; padding: .2rem .5rem; }
+#sources p.near { color: #666; font-size: .92em; }
+#sources .meta { color: #777; font-size: .85em; }
+@media (max-width: 700px) { #layout { flex-direction: column; } }
+"""
+
+
 def build_app(qa: NewsQA) -> gr.Blocks:
-    def respond(message: str, history: list):
+    import threading
+
+    uploads = {"log": [], "running": False}
+
+    def respond(message: str, history: list, scope: str):
+        history = list(history or [])
+        turns = history_turns(history)
+        history.append({"role": "user", "content": message})
         try:
             shown = ""
-            for item in qa.stream(message, history_turns(history)):
+            for item in qa.stream(message, turns, _filters_for(scope, qa)):
                 if isinstance(item, str):  # an LLM's tokens as they come
                     shown += item
-                    yield html.escape(shown)
+                    yield history + [{"role": "assistant", "content": html.escape(shown)}], gr.update(), ""
                 else:
-                    yield render_answer(item)
+                    yield (history + [{"role": "assistant", "content": render_answer(item)}],
+                           render_sources(qa, item), "")
         except BadQuestion as exc:
-            yield f"⚠️ {html.escape(str(exc))}"
+            yield history + [{"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}], gr.update(), ""
 
-    return gr.ChatInterface(
-        fn=respond,
-        title="newsqa · 问报纸",
-        description="就已收录的报纸提问，每个回答都标注出处段落。Ask about the indexed issues; every answer cites its paragraph.",
-        examples=EXAMPLES,
-        cache_examples=False,
-        chatbot=gr.Chatbot(height=560, label="newsqa", elem_id="chat"),
-        textbox=gr.Textbox(placeholder="输入问题，例如：景县3周岁以上人群已接种多少人？", elem_id="question"),
-        api_name="chat",
-    )
+    def ingest_uploads(files):
+        """Index uploaded files in the background; the chat keeps answering meanwhile."""
+        import shutil
+        import time
+        from pathlib import Path
+
+        from rag.cli import ingest_files
+
+        if not files:
+            yield ""
+            return
+        if uploads["running"]:
+            yield "⚠️ 正在索引上一批文件，请稍候。Indexing the previous upload; please wait."
+            return
+        # Stored beside the index, never under a web root; the name a browser sent is not used as a path.
+        store = Path(qa.settings.index_dir).parent / "uploads"
+        store.mkdir(parents=True, exist_ok=True)
+        staged = []
+        for f in files:
+            src = Path(f if isinstance(f, str) else f.name)
+            if src.stat().st_size > MAX_UPLOAD_MB * 2**20:
+                yield f"⚠️ {html.escape(src.name)}: larger than {MAX_UPLOAD_MB} MB"
+                return
+            suffix = src.suffix.lower() if src.suffix.lower() in (".txt", ".md", ".jsonl") else ".txt"
+            stem = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff-]+", "-", src.stem)[:60].strip("-") or "upload"
+            dest = store / f"{stem}{suffix}"
+            shutil.copyfile(src, dest)
+            staged.append(dest)
+        uploads["log"], uploads["running"] = [], True
+
+        def work():
+            try:
+                failed = ingest_files(qa.settings, staged, encoder=qa.encoder, log=uploads["log"].append)
+                if failed:
+                    uploads["log"].append(f"{failed} file(s) could not be read")
+            except Exception as exc:  # reported to the uploader, the server keeps serving
+                uploads["log"].append(f"failed: {exc}")
+            finally:
+                uploads["running"] = False
+
+        threading.Thread(target=work, daemon=True).start()
+        started = time.time()
+        while uploads["running"]:
+            yield f"⏳ 索引中 Indexing… {time.time() - started:.0f} s"
+            time.sleep(1)
+        qa.refresh()
+        yield "✅ " + html.escape(" · ".join(uploads["log"][-3:]))
+
+    def switch(lang: str):
+        t = TEXT["en" if lang == "English" else "zh"]
+        return (t["title"], gr.update(placeholder=t["placeholder"]), gr.update(value=t["send"]),
+                gr.update(label=t["scope"], choices=issue_choices(qa)), gr.update(label=t["upload"]))
+
+    t = TEXT["zh"]
+    with gr.Blocks(title="newsqa · 问报纸", analytics_enabled=False) as demo:
+        with gr.Row():
+            title = gr.Markdown(t["title"])
+            lang = gr.Radio(["中文", "English"], value="中文", show_label=False, elem_id="lang", scale=0)
+        with gr.Row(elem_id="layout"):
+            with gr.Column(scale=3, min_width=320):
+                chat = gr.Chatbot(height=540, label="newsqa", elem_id="chat")
+                with gr.Row():
+                    box = gr.Textbox(placeholder=t["placeholder"], show_label=False, elem_id="question", scale=5,
+                                     max_lines=3)
+                    send = gr.Button(t["send"], variant="primary", elem_id="send", scale=1, min_width=80)
+                gr.Examples(examples=[[e] for e in examples_for(qa)], inputs=[box], label=t["examples"])
+            with gr.Column(scale=2, min_width=300):
+                scope = gr.Dropdown(issue_choices(qa), value=ALL, label=t["scope"], elem_id="scope")
+                sources = gr.HTML(elem_id="sources")
+                upload = gr.File(label=t["upload"], file_count="multiple", file_types=[".txt", ".md", ".jsonl"],
+                                 elem_id="upload")
+                status = gr.Markdown(elem_id="upload-status")
+        box.submit(respond, [box, chat, scope], [chat, sources, box], api_name="chat")
+        send.click(respond, [box, chat, scope], [chat, sources, box], api_name=False)
+        upload.upload(ingest_uploads, [upload], [status], api_name=False)
+        lang.change(switch, [lang], [title, box, send, scope, upload], api_name=False)
+    demo.css = CSS
+    return demo
 
 
 def create_server_app(qa: NewsQA):
@@ -119,7 +283,7 @@ def create_server_app(qa: NewsQA):
     blocks = build_app(qa)
     blocks.queue(default_concurrency_limit=4)
     # Mounted at the root: under a sub-path Gradio's page looks for its assets in the wrong place.
-    return gr.mount_gradio_app(api, blocks, path="/", show_error=False)
+    return gr.mount_gradio_app(api, blocks, path="/", show_error=False, max_file_size=f"{MAX_UPLOAD_MB}mb")
 
 
 def serve(settings: Settings, qa: NewsQA | None = None, block: bool = True):

@@ -6,6 +6,7 @@ and any answerer ``(question, hits) -> Drafted`` (or a plain ``(text, answerable
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from rag.index import Index
 from rag.index.lexical import tokenize
 from rag.retrieve import HybridRetriever
 from rag.types import Answer, Hit
+
+_refresh_lock = threading.Lock()
 
 
 class BadQuestion(ValueError):
@@ -132,6 +135,14 @@ class NewsQA:
         index = Index.open(Path(settings.index_dir))
         encoder = encoder or load_encoder(index.model if settings.model == Settings.model else settings.model,
                                           settings.model_cache, settings.embed_batch_size)
+        qa = cls(settings, encoder, index, None, None)
+        qa._wire(index)
+        tokenize("预热")  # load jieba's dictionary now, not during the first question
+        return qa
+
+    def _wire(self, index: Index) -> None:
+        """Build retriever, answerer and chain over ``index`` (at load, and when the index changes)."""
+        settings, encoder = self.settings, self.encoder
         index.check_model(encoder)
         retriever = HybridRetriever.from_settings(index, encoder, settings)
         answerer = ExtractiveAnswerer(index.paragraph_text, encoder, article_text=index.article_text,
@@ -142,20 +153,36 @@ class NewsQA:
         if chat_model is not None:
             answerer = LLMAnswerer(chat_model, index.paragraph_text, max_sources=settings.top_k, fallback=answerer)
             rewriter = LLMRewriter(chat_model)
-        tokenize("预热")  # load jieba's dictionary now, not during the first question
         chain = build_chain(retriever, answerer, rewriter=rewriter, issues=index.issues)
-        return cls(settings, encoder, index, retriever, chain, answerer,
-                   build_prepare(retriever, rewriter, index.issues))
+        # Swapped together: a request holds whichever set it started with.
+        self.index, self.retriever, self.answerer, self.chain = index, retriever, answerer, chain
+        self.prepare = build_prepare(retriever, rewriter, index.issues)
+
+    def refresh(self) -> bool:
+        """Open the index's newest generation if another process (an ingest) has switched to one.
+
+        Generations are complete before CURRENT points at them, so a half-written index is never
+        opened; questions already running finish on the generation they started with.
+        """
+        current = Index.current_generation(Path(self.settings.index_dir))
+        if current is None or current == self.index.generation:
+            return False
+        with _refresh_lock:
+            if current != self.index.generation:
+                self._wire(Index.open(Path(self.settings.index_dir)))
+        return True
 
     def ask(self, question: str, history: list | None = None, filters: dict | Filters | None = None) -> Answer:
         """Answer one question; ``history`` holds earlier turns (Turn or {"question", "answer"})."""
         q = clean_question(question, self.settings.max_question_chars)
+        self.refresh()
         return self.chain.invoke({"question": q, "history": history or [], "filters": filters})
 
     def stream(self, question: str, history: list | None = None,
                filters: dict | Filters | None = None) -> Iterator[str | Answer]:
         """Answer text as it is written (an LLM's tokens), then the final, verified Answer."""
         q = clean_question(question, self.settings.max_question_chars)
+        self.refresh()
         if not hasattr(self.answerer, "stream"):
             yield self.ask(q, history, filters)
             return
@@ -171,5 +198,6 @@ class NewsQA:
 
     def search(self, question: str, k: int | None = None, filters: dict | Filters | None = None) -> list[Hit]:
         q = clean_question(question, self.settings.max_question_chars)
+        self.refresh()
         f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
         return self.retriever.search(q, k or self.settings.search_k, f or None)

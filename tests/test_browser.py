@@ -19,9 +19,9 @@ pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 if not Path(CHROMIUM).exists():
-    # scripts/test.sh installs Debian's chromium and sets NEWSQA_REQUIRE_BROWSER=1, so in CI a missing
+    # scripts/test.sh installs Debian's chromium and sets REQUIRE_BROWSER_TESTS=1, so in CI a missing
     # browser fails here instead of skipping.
-    if os.environ.get("NEWSQA_REQUIRE_BROWSER"):
+    if os.environ.get("REQUIRE_BROWSER_TESTS"):
         raise RuntimeError(f"{CHROMIUM} is missing (apt-get install chromium)")
     pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)", allow_module_level=True)
 

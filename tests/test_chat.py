@@ -19,8 +19,9 @@ def test_render_escapes_and_lists_sources(qa):
     a = qa.ask("景县3周岁以上人群已接种多少人？")
     md = ui.render_answer(a)
     assert "39.93万" in md and "**来源**" in md and "景县全力以赴推进疫苗接种工作" in md and "第1段" in md
-    a.answer = "<img src=x onerror=alert(1)>"
-    assert "<img" not in ui.render_answer(a)
+    a.answer = "<img src=x onerror=alert(1)> it's [x](javascript:alert(1))"
+    md = ui.render_answer(a)
+    assert "<img" not in md and "](javascript" not in md and "&#39;" in md and "&&" not in md
 
 
 def test_chat_serves_on_loopback_and_answers(qa, settings_e5):
@@ -34,10 +35,30 @@ def test_chat_serves_on_loopback_and_answers(qa, settings_e5):
     server = ui.serve(settings, qa=qa, block=False)
     try:
         client = Client(f"http://127.0.0.1:{settings.port}/", verbose=False)
-        reply = client.predict("冀州区委书记是谁？", api_name="/chat")
+        messages, sources, box = client.predict("冀州区委书记是谁？", [], ui.ALL, api_name="/chat")
+        reply = ui._text_of(messages[-1]["content"])
         assert "张洪涛" in reply and "来源" in reply and "谱写富美冀州生态湖城建设新篇章" in reply
+        assert "<mark>张洪涛</mark>" in sources and box == ""
     finally:
         server.should_exit = True
+
+
+def test_sources_panel_shows_neighbours_and_escapes(qa):
+    import ui
+
+    a = qa.ask("景县3周岁以上人群已接种多少人？")
+    panel = ui.render_sources(qa, a)
+    assert "<mark>39.93万人</mark>" in panel and "class='near'" in panel and "景县全力以赴推进疫苗接种工作" in panel
+    a.citations[0].article = "<script>alert(1)</script>"
+    assert "<script>" not in ui.render_sources(qa, a)
+
+
+def test_examples_and_issue_choices_come_from_the_index(qa):
+    import ui
+
+    assert ui.issue_choices(qa) == [ui.ALL, "衡水日报 2021-12-03 A1"]
+    assert ui.examples_for(qa) == ui.EXAMPLES  # the sample is indexed
+    assert ui._filters_for("衡水日报 2021-12-03 A1", qa) == {"newspaper": "衡水日报", "date": "2021-12-03", "page": "A1"}
 
 
 def test_history_turns_from_gradio_messages():

@@ -92,7 +92,7 @@ def test_tokens_stream_before_the_verified_answer(llm):
 
 def test_endpoint_failure_falls_back_to_the_extractive_answerer(llm):
     llm.status = 500
-    fallback = ExtractiveAnswerer(PARAS.get)
+    fallback = ExtractiveAnswerer(PARAS.get, min_confidence=0.5)  # no encoder here: lexical scores only
     d = _answerer(llm, fallback=fallback)("景县3周岁以上人群已接种多少人？", HITS)
     assert d.answerable and d.short_answer == "39.93万人" and "llm_error" in d.features
 

@@ -163,6 +163,10 @@ class Index:
     def issues(self) -> list[dict]:
         return self.store.sources()
 
+    def headlines(self, limit: int = 8) -> list[str]:
+        """Some article headlines, in index order (for example questions)."""
+        return self.store.article_titles(limit)
+
 
 @dataclass
 class UpdateReport:

@@ -90,5 +90,8 @@ class Store:
     def article_paragraphs(self, article_key: str) -> list[dict]:
         return self._rows("SELECT * FROM paragraphs WHERE article_key = ? ORDER BY idx", (article_key,))
 
+    def article_titles(self, limit: int) -> list[str]:
+        return [r["title"] for r in self._rows("SELECT title FROM articles WHERE title != '' LIMIT ?", (limit,))]
+
     def sources(self) -> list[dict]:
         return self.all_rows("sources")
