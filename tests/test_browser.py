@@ -5,6 +5,7 @@ the CORS allow-list, and one that is not. Screenshots go to test-artifacts/.
 """
 
 import os
+import shutil
 import socket
 import threading
 from dataclasses import replace
@@ -13,6 +14,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from rag.chain import NewsQA
 
 pytestmark = pytest.mark.slow
 
@@ -55,8 +58,11 @@ def sites(qa, settings_e5, tmp_path_factory):
     newsqa = f"http://127.0.0.1:{port}"
     allowed_port = _free_port()
     allowed_origin = f"http://127.0.0.1:{allowed_port}"
-    settings = replace(settings_e5, port=port, cors_origins=allowed_origin)
-    server = ui.serve(settings, qa=replace(qa, settings=settings), block=False)
+    # Its own copy of the index: the upload test adds an issue, which other test modules must not see.
+    index_dir = tmp_path_factory.mktemp("browser-index") / "idx"
+    shutil.copytree(settings_e5.index_dir, index_dir)
+    settings = replace(settings_e5, port=port, cors_origins=allowed_origin, index_dir=index_dir)
+    server = ui.serve(settings, qa=NewsQA.load(settings, encoder=qa.encoder), block=False)
     tmp = tmp_path_factory.mktemp("sites")
     _, ok_httpd = _foreign_site(tmp / "ok", newsqa, allowed_port)
     refused_origin, refused_httpd = _foreign_site(tmp / "refused", newsqa, _free_port())
@@ -158,3 +164,33 @@ def test_widget_demo_page(browser, sites):
                            timeout=60_000)
     assert "39.93万人" in page.locator("#newsqa-widget .log").inner_text()
     page.screenshot(path=str(ARTIFACTS / "widget-demo.png"))
+
+
+HOSTILE = """衡水晚报
+
+2021年12月4日 星期六 B3
+
+滏阳河湿地公园开园
+
+本报讯 滏阳河湿地公园昨日正式开园，园区面积达到1200亩<img src=x onerror="window.__pwned=1">，新建步道18公里。<script>window.__pwned=2</script>
+"""
+
+
+def test_upload_is_indexed_in_the_background_and_hostile_text_stays_text(browser, sites, tmp_path):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(sites["newsqa"] + "/", wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=30_000)
+    issue = tmp_path / "evil name.txt"
+    issue.write_text(HOSTILE, encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files(str(issue))
+    page.locator("#upload-status", has_text="✅").wait_for(timeout=120_000)
+    assert "indexed" in page.locator("#upload-status").inner_text()
+    box = page.locator("#question textarea")
+    box.fill("滏阳河湿地公园的园区面积是多少？")
+    box.press("Enter")
+    page.get_by_text("1200亩", exact=False).first.wait_for(timeout=60_000)
+    page.locator("#sources mark").first.wait_for(timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "chat-upload-hostile.png"), full_page=True)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#chat img[src=x], #sources img[src=x], #sources script").count() == 0
+    assert "onerror" in page.locator("#sources").inner_text()  # shown as text, not run
