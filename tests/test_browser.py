@@ -119,6 +119,17 @@ def test_chat_on_a_phone_width_screen(browser, sites):
     assert width <= 400
 
 
+def test_interface_switches_to_english(browser, sites):
+    page = browser.new_page()
+    page.goto(sites["newsqa"] + "/", wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=30_000)
+    assert page.locator("#send").inner_text().strip() == "提问"
+    page.get_by_label("English").check()
+    page.locator("#send", has_text="Ask").wait_for(timeout=10_000)
+    assert "Ask a question" in page.locator("#question textarea").get_attribute("placeholder")
+    page.screenshot(path=str(ARTIFACTS / "chat-english.png"))
+
+
 def _ask_in_widget(page, question: str) -> None:
     page.locator("#newsqa-widget .fab").click()
     field = page.locator("#newsqa-widget input")
