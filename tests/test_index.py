@@ -138,3 +138,29 @@ def test_an_older_index_is_upgraded_without_embedding_again(tmp_path, fake_encod
     index = Index.open(root)
     assert index.manifest["format_version"] >= 2
     assert "景县" in index.search_bigrams("景县", 5)[0][0].text
+
+
+def test_lexical_index_matches_bm25s_own_indexer(tmp_path, sample_parsed):
+    """Our numpy BM25 build gives bm25s's scores, and bm25s saves and loads it."""
+    import numpy as np
+
+    from rag.chunking import chunk_issue
+    from rag.index.lexical import LexicalIndex, _bm25s, bigram_tokens, tokenize
+
+    for tok in (tokenize, bigram_tokens):
+        docs = [tok(c.embed_text) for c in chunk_issue(sample_parsed)] + [[]]
+        ours = LexicalIndex.build(iter(docs))
+        vocab = {"": 0}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in d] or [0] for d in docs]
+        ref = _bm25s().BM25()
+        ref.index((ids, vocab), show_progress=False)
+        ours.save(tmp_path / tok.__name__)
+        loaded = LexicalIndex.load(tmp_path / tok.__name__)
+        for q in ("景县疫苗接种", "冀州区委书记", "志愿者注册总数", "不存在的词"):
+            qids = ref.get_tokens_ids(tok(q))
+            if not qids:
+                continue
+            want = np.asarray(ref.get_scores_from_ids(qids))
+            got = np.asarray(loaded._bm25.get_scores_from_ids(loaded._bm25.get_tokens_ids(tok(q))))
+            assert np.allclose(got, want, rtol=1e-5, atol=1e-6)
+            assert loaded.search(q, 3, len(docs)) == ours.search(q, 3, len(docs))
