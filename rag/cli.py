@@ -99,13 +99,15 @@ def cmd_ask(settings: Settings, args) -> int:
     questions = _questions(args.questions)
     qa = NewsQA.load(settings)
     status = 0
+    history: list[dict] = []
     for q in questions:
         try:
-            a = qa.ask(q)
+            a = qa.ask(q, history if args.conversation else None)
         except BadQuestion as exc:
             print(f"newsqa: error: {exc}", file=sys.stderr)
             status = 2
             continue
+        history.append({"question": q, "answer": a.short_answer})
         if args.json:
             print(json.dumps(a.to_dict(), ensure_ascii=False), flush=True)
         else:
@@ -215,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name, parents=[common], help=helptext)
         s.add_argument("questions", nargs="+", help="questions, or - to read one a line from stdin")
         s.add_argument("--json", action="store_true", help="one JSON object a line")
+        if name == "ask":
+            s.add_argument("--conversation", action="store_true",
+                           help="treat the questions as one conversation: later ones may be follow-ups (他/该县…)")
         if name == "search":
             s.add_argument("-k", type=int, default=None, help="results per question")
         s.set_defaults(func=func)

@@ -103,6 +103,10 @@ def test_cli_ingest_then_ask_json_contract(tmp_path, sample_path):
     assert set(first["timings_ms"]) == {"retrieve", "answer", "total"}
     assert lines[1]["answerable"] is False
 
+    r = _cli("ask", "--json", "--conversation", "--index", idx, "冀州区委书记是谁？", "他提出了哪五大战略？")
+    second = json.loads(r.stdout.splitlines()[1])
+    assert r.returncode == 0 and second["standalone_question"].startswith("张洪涛")
+
     r = _cli("search", "--json", "-k", "3", "--index", idx, "冀州区委书记是谁？")
     res = json.loads(r.stdout)
     assert res["question"] == "冀州区委书记是谁？" and len(res["results"]) == 3
