@@ -271,7 +271,6 @@ def build_app(qa: NewsQA) -> gr.Blocks:
         send.click(respond, [box, chat, scope], [chat, sources, box], api_name=False)
         upload.upload(ingest_uploads, [upload], [status], api_name=False)
         lang.change(switch, [lang], [title, box, send, scope, upload], api_name=False)
-    demo.css = CSS
     return demo
 
 
@@ -283,7 +282,7 @@ def create_server_app(qa: NewsQA):
     blocks = build_app(qa)
     blocks.queue(default_concurrency_limit=4)
     # Mounted at the root: under a sub-path Gradio's page looks for its assets in the wrong place.
-    return gr.mount_gradio_app(api, blocks, path="/", show_error=False, max_file_size=f"{MAX_UPLOAD_MB}mb")
+    return gr.mount_gradio_app(api, blocks, path="/", show_error=False, max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS)
 
 
 def serve(settings: Settings, qa: NewsQA | None = None, block: bool = True):
