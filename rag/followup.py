@@ -30,19 +30,16 @@ _THING_ANAPHORA = re.compile(r"(?:该|这个|这一|此)(项目|活动|机构|�
 
 def _entities(text: str) -> list[tuple[str, str]]:
     """(word, kind) of names in order of appearance: kind is person or place."""
-    import jieba.posseg as pseg
+    from rag.answer.evidence import tagged_words
+    from rag.answer.spans import names
 
-    from rag.answer.spans import _names
-
-    out = [(s, text[s:e], "person") for s, e, kind in _names(text) if kind == "name"]
-    pos = 0
-    words = pseg.lcut(text)
-    for i, (w, flag) in enumerate(words):
+    out = [(s, text[s:e], "person") for s, e, kind in names(text) if kind == "name"]
+    words = tagged_words(text)
+    for i, (pos, _, w, flag) in enumerate(words):
         if flag in ("ns", "nt") and len(w) >= 2:
-            nxt = words[i + 1].word if i + 1 < len(words) else ""
+            nxt = words[i + 1][2] if i + 1 < len(words) else ""
             # 冀州 + 区 is one place
             out.append((pos, w + nxt if nxt in ("县", "市", "区", "镇", "乡", "村", "省") else w, "place"))
-        pos += len(w)
     return [(w, k) for _, w, k in sorted(out)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.answer.question import DATE, NUMBER, PERSON, PLACE
 
@@ -35,6 +36,20 @@ def has_fact_of_type(sentence: str, qtype: str) -> bool:
 
 
 def _has_person_name(sentence: str) -> bool:
+    return any(flag == "nr" and len(word) >= 2 for _, _, word, flag in tagged_words(sentence))
+
+
+@lru_cache(maxsize=8192)
+def tagged_words(text: str) -> tuple[tuple[int, int, str, str], ...]:
+    """(start, end, word, part-of-speech flag) of jieba's tagging of ``text``.
+
+    Tagging is the slow step of answering; the same sentence is asked about by the
+    type check, the span finder and the follow-up rewriter, so it is tagged once.
+    """
     import jieba.posseg as pseg
 
-    return any(flag == "nr" and len(word) >= 2 for word, flag in pseg.lcut(sentence))
+    out, pos = [], 0
+    for word, flag in pseg.lcut(text):
+        out.append((pos, pos + len(word), word, flag))
+        pos += len(word)
+    return tuple(out)

@@ -147,10 +147,8 @@ def analyse(text: str) -> Question:
 
 
 def named_entities(text: str, terms: tuple[str, ...]) -> tuple[str, ...]:
-    import jieba.posseg as pseg
+    from rag.answer.evidence import PLACE_NAME, tagged_words
 
-    from rag.answer.evidence import PLACE_NAME
-
-    named = {w for w, flag in pseg.lcut(text) if flag in ("ns", "nr", "nt") and len(w) >= 2}
+    named = {w for _, _, w, flag in tagged_words(text) if flag in ("ns", "nr", "nt") and len(w) >= 2}
     return tuple(t for t in terms if t in named or any(t.startswith(n) for n in named)
                  or (len(t) >= 3 and PLACE_NAME.fullmatch(t)))

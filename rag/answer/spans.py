@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer.evidence import DATE_EXPR, NUMBER_WITH_UNIT, PLACE_NAME, ROLE
+from rag.answer.evidence import DATE_EXPR, NUMBER_WITH_UNIT, PLACE_NAME, ROLE, tagged_words
 from rag.answer.question import DATE, FACT, LIST, NUMBER, PERSON, PLACE, Question
 
 _PUNCT = "，。、；：？！,.;:?!（）()《》〈〉“”\"'‘’「」『』【】 \u3000"
-_OPEN_CLOSE = {"《": "》", "“": "”", "\"": "\"", "「": "」", "『": "』", "〈": "〉"}
 _QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|\"([^\"]{2,30})\"|「([^」]{2,30})」")
 _LIST = re.compile(r"[\u4e00-\u9fff]{2,8}(?:、[\u4e00-\u9fff]{2,8})+(?:和[\u4e00-\u9fff]{2,8})?")
 _CN_DIGITS = "一二两三四五六七八九十"
@@ -72,7 +71,7 @@ def _candidates(q: Question, sentence: str) -> list[tuple[int, int, str]]:
     elif q.qtype == DATE:
         out += [(m.start(), m.end(), "date") for m in DATE_EXPR.finditer(sentence)]
     elif q.qtype == PERSON:
-        out += _names(sentence)
+        out += names(sentence)
     elif q.qtype == PLACE:
         out += _places(sentence)
         out += [(m.start(1), m.end(1), "quoted") for m in _QUOTED.finditer(sentence) if m.group(1)]
@@ -94,19 +93,10 @@ _SURNAMES = set(
 )
 
 
-def _tagged(sentence: str) -> list[tuple[int, int, str, str]]:
-    import jieba.posseg as pseg
-
-    out, pos = [], 0
-    for word, flag in pseg.lcut(sentence):
-        out.append((pos, pos + len(word), word, flag))
-        pos += len(word)
-    return out
-
-
-def _names(sentence: str) -> list[tuple[int, int, str]]:
+def names(sentence: str) -> list[tuple[int, int, str]]:
+    """(start, end, "name" | "role") of people in a sentence; a surname jieba cut off is put back."""
     out = []
-    words = _tagged(sentence)
+    words = tagged_words(sentence)
     for i, (start, end, word, flag) in enumerate(words):
         if flag == "nr" and len(word) >= 2:
             if len(word) == 2 and i and words[i - 1][2] in _SURNAMES:
@@ -120,7 +110,7 @@ def _names(sentence: str) -> list[tuple[int, int, str]]:
 def _places(sentence: str) -> list[tuple[int, int, str]]:
     """Place and organisation names, as jieba tags them or as their last character says (…县, …广场)."""
     out = []
-    words = _tagged(sentence)
+    words = tagged_words(sentence)
     i = 0
     while i < len(words):
         start, end, word, flag = words[i]
@@ -140,7 +130,7 @@ def _places(sentence: str) -> list[tuple[int, int, str]]:
 def _drop_leading_verb(sentence: str, start: int, text: str) -> tuple[int, str]:
     """培育大健康、新材料…: the verb before a list is not one of its items."""
     first = text.split("、", 1)[0]
-    words = _tagged(first)
+    words = tagged_words(first)
     if len(words) >= 2 and words[0][3].startswith("v") and len(first) - words[0][1] >= 2:
         cut = words[0][1]
         return start + cut, text[cut:]
