@@ -15,6 +15,7 @@ import gradio as gr  # noqa: E402
 
 from rag.chain import BadQuestion, NewsQA  # noqa: E402
 from rag.config import Settings  # noqa: E402
+from rag.followup import turns_from_messages  # noqa: E402
 from rag.types import Answer  # noqa: E402
 
 EXAMPLES = [
@@ -76,27 +77,9 @@ def _escape_md(text: str) -> str:
     return text.translate(_MD_ENTITIES)
 
 
-def _text_of(content) -> str:
-    """Gradio message content: a string, or a list of {"type": "text", "text": ...} parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
-
-
 def history_turns(history: list) -> list[dict]:
     """Gradio's chat history (role/content messages) as question/answer turns for follow-ups."""
-    turns, pending = [], None
-    for m in history or []:
-        role, content = (m.get("role"), m.get("content")) if isinstance(m, dict) else (None, None)
-        text = _text_of(content)
-        if role == "user":
-            pending = text
-        elif role == "assistant" and pending is not None:
-            turns.append({"question": pending, "answer": text.split("\n", 1)[0][:200]})
-            pending = None
-    return turns
+    return turns_from_messages(history or [], max_answer_chars=200)
 
 
 TEXT = {

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from rag.chain import BadQuestion, NewsQA
 from rag.filters import Filters
+from rag.followup import message_text, turns_from_messages
 from rag.types import Answer
 
 log = logging.getLogger(__name__)
@@ -78,12 +79,6 @@ def _with_sources(a: Answer) -> str:
     lines += [f"[{c.n}] {c.newspaper} {c.date} {c.page} 《{c.article}》 第{c.paragraph}段 ({c.chunk_id})"
               for c in a.citations]
     return "\n".join(lines)
-
-
-def _text_of(content: str | list[dict[str, Any]]) -> str:
-    if isinstance(content, str):
-        return content
-    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
 def create_app(qa: NewsQA) -> FastAPI:
@@ -175,14 +170,8 @@ def create_app(qa: NewsQA) -> FastAPI:
         if not users:
             raise BadQuestion("no user message")
         last = users[-1]
-        history, pending = [], None
-        for m in body.messages[:last]:
-            if m.role == "user":
-                pending = _text_of(m.content)
-            elif m.role == "assistant" and pending is not None:
-                history.append({"question": pending, "answer": _text_of(m.content).split("\n", 1)[0]})
-                pending = None
-        a = qa.ask(_text_of(body.messages[last].content), history)
+        history = turns_from_messages([m.model_dump() for m in body.messages[:last]])
+        a = qa.ask(message_text(body.messages[last].content), history)
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:16]}", int(time.time())
         citations = [c.to_dict() for c in a.citations]
         text = _with_sources(a)

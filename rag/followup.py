@@ -23,6 +23,33 @@ class Turn:
 
 History = Sequence[Turn]
 
+
+def message_text(content) -> str:
+    """A chat message's content: a string, or a list of {"type": "text", "text": ...} parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
+def turns_from_messages(messages: Sequence[dict], max_answer_chars: int | None = None) -> list[dict]:
+    """Role/content chat messages (OpenAI's or Gradio's) as question/answer turns.
+
+    An answer keeps only its first line: that is where the short answer stands, and
+    the sources listed under it would only add names to carry forward.
+    """
+    turns, pending = [], None
+    for m in messages:
+        role, content = (m.get("role"), m.get("content")) if isinstance(m, dict) else (None, None)
+        text = message_text(content)
+        if role == "user":
+            pending = text
+        elif role == "assistant" and pending is not None:
+            turns.append({"question": pending, "answer": text.split("\n", 1)[0][:max_answer_chars]})
+            pending = None
+    return turns
+
 _PERSON_PRONOUN = re.compile(r"他们|她们|他|她|此人|这位|该同志")
 _PLACE_ANAPHORA = re.compile(r"(?:该|这个|此|本)(县|市|区|镇|乡|村|省)")
 _THING_ANAPHORA = re.compile(r"(?:该|这个|这一|此)(项目|活动|机构|协议|政策|会议|企业|工作|基地)")

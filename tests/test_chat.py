@@ -30,13 +30,14 @@ def test_chat_serves_on_loopback_and_answers(qa, settings_e5):
     from gradio_client import Client
 
     import ui
+    from rag.followup import message_text
 
     settings = replace(settings_e5, port=_free_port())
     server = ui.serve(settings, qa=qa, block=False)
     try:
         client = Client(f"http://127.0.0.1:{settings.port}/", verbose=False)
         messages, sources, box = client.predict("冀州区委书记是谁？", [], ui.ALL, api_name="/chat")
-        reply = ui._text_of(messages[-1]["content"])
+        reply = message_text(messages[-1]["content"])
         assert "张洪涛" in reply and "来源" in reply and "谱写富美冀州生态湖城建设新篇章" in reply
         assert "<mark>张洪涛</mark>" in sources and box == ""
     finally:
