@@ -107,13 +107,18 @@ def to_answer(inputs: dict, out: Drafted | tuple, answer_ms: float) -> Answer:
 
 def build_chain(retriever: Any, answerer: Any, rewriter: Any = None, issues: Any = None) -> Runnable:
     """{"question", "history"?, "filters"?, "hits"?} (or just the question) -> Answer, timing each stage."""
+    return with_answerer(build_prepare(retriever, rewriter, issues), answerer)
+
+
+def with_answerer(prepare: Runnable, answerer: Any) -> Runnable:
+    """The prepare stage followed by ``answerer``: the whole chain."""
 
     def answer(inputs: dict) -> Answer:
         t = time.perf_counter()
         out = answerer(inputs["standalone"], inputs["hits"])
         return to_answer(inputs, out, (time.perf_counter() - t) * 1000)
 
-    return (build_prepare(retriever, rewriter, issues) | RunnableLambda(answer)).with_config(run_name="newsqa")
+    return (prepare | RunnableLambda(answer)).with_config(run_name="newsqa")
 
 
 @dataclass
@@ -153,10 +158,10 @@ class NewsQA:
         if chat_model is not None:
             answerer = LLMAnswerer(chat_model, index.paragraph_text, max_sources=settings.top_k, fallback=answerer)
             rewriter = LLMRewriter(chat_model)
-        chain = build_chain(retriever, answerer, rewriter=rewriter, issues=index.issues)
+        prepare = build_prepare(retriever, rewriter, index.issues)
         # Swapped together: a request holds whichever set it started with.
-        self.index, self.retriever, self.answerer, self.chain = index, retriever, answerer, chain
-        self.prepare = build_prepare(retriever, rewriter, index.issues)
+        self.index, self.retriever, self.answerer = index, retriever, answerer
+        self.prepare, self.chain = prepare, with_answerer(prepare, answerer)
 
     def refresh(self) -> bool:
         """Open the index's newest generation if another process (an ingest) has switched to one.
@@ -184,7 +189,7 @@ class NewsQA:
         q = clean_question(question, self.settings.max_question_chars)
         self.refresh()
         if not hasattr(self.answerer, "stream"):
-            yield self.ask(q, history, filters)
+            yield self.chain.invoke({"question": q, "history": history or [], "filters": filters})
             return
         inputs = self.prepare.invoke({"question": q, "history": history or [], "filters": filters})
         t = time.perf_counter()
