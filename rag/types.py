@@ -109,6 +109,13 @@ class Citation:
     quote: dict | None = None
     span: dict | None = None
 
+    @classmethod
+    def of(cls, n: int, hit: Hit, text: str, quote: dict | None = None, span: dict | None = None) -> Citation:
+        """Citation [n] of a retrieved chunk, ``text`` being its whole paragraph."""
+        c = hit.chunk
+        return cls(n=n, chunk_id=c.chunk_id, newspaper=c.newspaper, date=c.date, page=c.page, article=c.article,
+                   paragraph=c.paragraph, text=text, score=round(hit.score, 4), quote=quote, span=span)
+
     def to_dict(self) -> dict:
         return asdict(self)
 

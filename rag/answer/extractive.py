@@ -255,11 +255,7 @@ class ExtractiveAnswerer:
                 quote = {"start": at, "end": at + len(sentence)}
                 if span is not None:
                     span_at = {"start": at + span.start, "end": at + span.end, "text": span.text}
-            out.append(Citation(
-                n=len(out) + 1, chunk_id=c.chunk_id, newspaper=c.newspaper, date=c.date, page=c.page,
-                article=c.article, paragraph=c.paragraph, text=paragraph, score=round(h.score, 4),
-                quote=quote, span=span_at,
-            ))
+            out.append(Citation.of(len(out) + 1, h, paragraph, quote=quote, span=span_at))
         return out
 
 

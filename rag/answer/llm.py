@@ -152,8 +152,11 @@ class LLMAnswerer:
                 out.append(h)
         return out[: self.max_sources]
 
-    def messages(self, question: str, hits: list[Hit]) -> list[tuple[str, str]]:
-        texts = [self.paragraph_text(h.chunk.paragraph_id) or h.chunk.text for h in self._sources(hits)]
+    def _texts(self, sources: list[Hit]) -> list[str]:
+        return [self.paragraph_text(h.chunk.paragraph_id) or h.chunk.text for h in sources]
+
+    def messages(self, question: str, texts: list[str]) -> list[tuple[str, str]]:
+        """The prompt: the rules, then the numbered source paragraphs and the question."""
         return [("system", SYSTEM_PROMPT), ("human", user_prompt(question, texts))]
 
     def __call__(self, question: str, hits: list[Hit]) -> Drafted:
@@ -168,9 +171,10 @@ class LLMAnswerer:
         if not sources:
             yield Drafted(NOT_FOUND_ZH if has_cjk(question) else NOT_FOUND_EN, False, [], "", 0.0)
             return
+        texts = self._texts(sources)
         parts: list[str] = []
         try:
-            for chunk in self.chat_model.stream(self.messages(question, hits)):
+            for chunk in self.chat_model.stream(self.messages(question, texts)):
                 piece = chunk.content if isinstance(chunk.content, str) else ""
                 if piece:
                     parts.append(piece)
@@ -183,30 +187,22 @@ class LLMAnswerer:
             d.features["llm_error"] = str(exc)[:200]
             yield d
             return
-        yield self.finish(question, "".join(parts), sources)
+        yield self.finish(question, "".join(parts), sources, texts)
 
-    def finish(self, question: str, raw: str, sources: list[Hit]) -> Drafted:
-        texts = [self.paragraph_text(h.chunk.paragraph_id) or h.chunk.text for h in sources]
+    def finish(self, question: str, raw: str, sources: list[Hit], texts: list[str]) -> Drafted:
+        """The model's whole reply, verified against the source paragraphs it was given."""
         v = verify(raw, texts)
         features = {"llm_raw": raw, "dropped_claims": v.dropped_claims, "dropped_citations": v.dropped_citations}
         zh = has_cjk(question)
         if v.no_answer or not v.used:
-            closest = self._citations([(h, None) for h in sources[:3]], texts[:3])
+            closest = [Citation.of(i, h, t) for i, (h, t) in enumerate(zip(sources[:3], texts[:3], strict=True), start=1)]
             return Drafted(NOT_FOUND_ZH if zh else NOT_FOUND_EN, False, closest, "", 0.0, features)
         text = v.text
         if v.dropped_claims or v.dropped_citations:
             text += UNSUPPORTED_NOTE_ZH if zh else UNSUPPORTED_NOTE_EN
-        citations = self._citations([(sources[n - 1], None) for n in v.used], [texts[n - 1] for n in v.used])
+        citations = [Citation.of(i, sources[n - 1], texts[n - 1]) for i, n in enumerate(v.used, start=1)]
         first = _MARK.sub("", _CLAIM.findall(v.text)[0]).strip().rstrip("。！？!?.")
         return Drafted(text, True, citations, first, 1.0, features)
-
-    def _citations(self, picks: list[tuple[Hit, Any]], texts: list[str]) -> list[Citation]:
-        out = []
-        for (h, _), text in zip(picks, texts, strict=True):
-            c = h.chunk
-            out.append(Citation(n=len(out) + 1, chunk_id=c.chunk_id, newspaper=c.newspaper, date=c.date, page=c.page,
-                                article=c.article, paragraph=c.paragraph, text=text, score=round(h.score, 4)))
-        return out
 
 
 class LLMRewriter:
