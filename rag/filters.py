@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from rag.answer.dates import days_named
+from rag.answer.dates import DAY, days_named
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ class Filters:
 
 
 _PAGE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]?\d{1,2})\s*版|第\s*([A-Za-z]?\d{1,2})\s*版")
-_DATE_BEFORE = r"((?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号])\s*(?:的|出版的|那期)?\s*$"
-_DATE_AFTER = r"^\s*(?:的)?\s*((?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号])"
+_DATE_BEFORE = rf"(?P<day>{DAY})\s*(?:的|出版的|那期)?\s*$"
+_DATE_AFTER = rf"^\s*(?:的)?\s*(?P<day>{DAY})"
 
 
 def filters_from_question(question: str, issues: list[dict]) -> Filters:
@@ -60,10 +60,10 @@ def filters_from_question(question: str, issues: list[dict]) -> Filters:
         after = re.search(_DATE_AFTER, question[at + len(name):])
         m = before or after
         if m:
-            days = days_named(m.group(1), ref)
+            days = days_named(m.group("day"), ref)
             # A month-day without a year: the indexed issue with that month-day.
             candidates = {i["date"] for i in issues if i.get("date") and i["date"][5:] in {d[5:] for d in days}}
-            if "年" in m.group(1) or not candidates:
+            if "年" in m.group("day") or not candidates:
                 # A named day no indexed issue has still filters: to nothing, rather than to any day.
                 date = next(iter(days), "")
             else:

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 _DAY_OFFSETS = {"前天": -2, "前日": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "当天": 0, "当日": 0,
                 "明天": 1, "明日": 1}
 _YEAR_OFFSETS = {"前年": -2, "去年": -1, "今年": 0, "本年": 0, "明年": 1}
-_RELATIVE = re.compile("|".join(sorted(list(_DAY_OFFSETS) + list(_YEAR_OFFSETS), key=len, reverse=True)))
-RELATIVE_WORDS = _RELATIVE
+RELATIVE_WORDS = re.compile("|".join(sorted(list(_DAY_OFFSETS) + list(_YEAR_OFFSETS), key=len, reverse=True)))
+# A day written out: 12月2日, 2021年12月2日, 12月2号.
+DAY = r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
 
 
 def _parse(issue_date: str) -> date | None:
@@ -35,7 +36,7 @@ def resolve_relative(text: str, issue_date: str) -> str:
             return f"{x.year}年{x.month}月{x.day}日"
         return f"{d.year + _YEAR_OFFSETS[word]}年"
 
-    return _RELATIVE.sub(repl, text)
+    return RELATIVE_WORDS.sub(repl, text)
 
 
 def with_year(text: str, issue_date: str) -> str:
@@ -52,7 +53,7 @@ def with_year(text: str, issue_date: str) -> str:
     return re.sub(r"(?<![年\d])((\d{1,2})\s*月\s*\d{1,2}\s*[日号])", repl, text)
 
 
-_ABS_DAY = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_ABS_DAY = re.compile(DAY)
 
 
 def days_named(text: str, issue_date: str) -> set[str]:
@@ -71,7 +72,7 @@ def days_named(text: str, issue_date: str) -> set[str]:
         except ValueError:
             continue
     if d is not None:
-        for m in _RELATIVE.finditer(text):
+        for m in RELATIVE_WORDS.finditer(text):
             if m.group(0) in _DAY_OFFSETS:
                 out.add((d + timedelta(days=_DAY_OFFSETS[m.group(0)])).isoformat())
     return out
