@@ -16,6 +16,8 @@ import gradio as gr  # noqa: E402
 from rag.chain import BadQuestion, NewsQA  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.followup import turns_from_messages  # noqa: E402
+from rag.ingest import SUPPORTED_SUFFIXES  # noqa: E402
+from rag.ingest.read import sniff  # noqa: E402
 from rag.types import Answer  # noqa: E402
 
 EXAMPLES = [
@@ -85,11 +87,11 @@ def history_turns(history: list) -> list[dict]:
 TEXT = {
     "zh": {"title": "## newsqa · 问报纸\n就已收录的报纸提问，每个回答都标注出处段落。", "placeholder":
            "输入问题，例如：景县3周岁以上人群已接种多少人？", "send": "提问", "scope": "报纸与日期", "all": "全部",
-           "sources": "来源", "upload": "上传报纸文件（.txt / .md / .jsonl）", "examples": "示例问题"},
+           "sources": "来源", "upload": "上传报纸文件（.txt / .md / .html / .pdf / .jsonl）", "examples": "示例问题"},
     "en": {"title": "## newsqa · Ask the paper\nAsk about the indexed issues; every answer cites its paragraph.",
            "placeholder": "Ask a question, e.g. Who is the Party secretary of Jizhou District?", "send": "Ask",
            "scope": "Newspaper and date", "all": "All", "sources": "Sources",
-           "upload": "Upload issue files (.txt / .md / .jsonl)", "examples": "Examples"},
+           "upload": "Upload issue files (.txt / .md / .html / .pdf / .jsonl)", "examples": "Examples"},
 }
 ALL = "全部 / All"
 MAX_UPLOAD_MB = 20
@@ -201,7 +203,13 @@ def build_app(qa: NewsQA) -> gr.Blocks:
             if src.stat().st_size > MAX_UPLOAD_MB * 2**20:
                 yield f"⚠️ {html.escape(src.name)}: larger than {MAX_UPLOAD_MB} MB"
                 return
-            suffix = src.suffix.lower() if src.suffix.lower() in (".txt", ".md", ".jsonl") else ".txt"
+            with open(src, "rb") as fh:
+                kind = sniff(fh.read(4096))
+            if kind not in ("text", "html", "pdf"):  # by content: a name says nothing
+                yield f"⚠️ {html.escape(src.name)}: this is {kind}, not an issue"
+                return
+            # The suffix only picks Markdown or passages parsing; parse_bytes checks the content again.
+            suffix = src.suffix.lower() if src.suffix.lower() in SUPPORTED_SUFFIXES else ".txt"
             stem = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff-]+", "-", src.stem)[:60].strip("-") or "upload"
             dest = store / f"{stem}{suffix}"
             shutil.copyfile(src, dest)
@@ -210,7 +218,8 @@ def build_app(qa: NewsQA) -> gr.Blocks:
 
         def work():
             try:
-                failed = ingest_files(qa.settings, staged, encoder=qa.encoder, log=uploads["log"].append)
+                failed = ingest_files(qa.settings, staged, encoder=qa.encoder, log=uploads["log"].append,
+                                      warn=uploads["log"].append)
                 if failed:
                     uploads["log"].append(f"{failed} file(s) could not be read")
             except Exception as exc:  # reported to the uploader, the server keeps serving
@@ -247,7 +256,7 @@ def build_app(qa: NewsQA) -> gr.Blocks:
             with gr.Column(scale=2, min_width=300):
                 scope = gr.Dropdown(issue_choices(qa), value=ALL, label=t["scope"], elem_id="scope")
                 sources = gr.HTML(elem_id="sources")
-                upload = gr.File(label=t["upload"], file_count="multiple", file_types=[".txt", ".md", ".jsonl"],
+                upload = gr.File(label=t["upload"], file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
                                  elem_id="upload")
                 status = gr.Markdown(elem_id="upload-status")
         box.submit(respond, [box, chat, scope], [chat, sources, box], api_name="chat")

@@ -41,9 +41,14 @@ def _files(paths: list[str]) -> list[Path]:
 
 
 def ingest_files(
-    settings: Settings, files: list[Path], *, newspaper=None, date=None, page=None, log=print, encoder=None
+    settings: Settings, files: list[Path], *, newspaper=None, date=None, page=None, log=print, warn=None,
+    encoder=None,
 ) -> int:
-    """Parse every file, report the ones that fail, index the rest. Returns the number of failures."""
+    """Parse every file, report the ones that fail, index the rest. Returns the number of failures.
+
+    ``log`` hears what was indexed; ``warn`` (default: stderr) each file skipped, with its reason.
+    """
+    warn = warn or (lambda m: print(f"newsqa: {m}", file=sys.stderr))
     from embeddings import load_encoder
     from rag.index import update_index
     from rag.ingest import parse_file
@@ -51,15 +56,21 @@ def ingest_files(
     parsed, failed = [], 0
     for f in files:
         try:
-            parsed.append(parse_file(f, newspaper=newspaper, date=date, page=page))
-        except ValueError as exc:  # UnreadableFile, NoArticles
-            print(f"newsqa: skipped {exc}", file=sys.stderr)
+            parsed.append(parse_file(f, newspaper=newspaper, date=date, page=page,
+                                     max_bytes=int(settings.max_file_mb * 2**20)))
+        except ValueError as exc:  # UnreadableFile, NoArticles: the message names the file and the reason
+            warn(f"skipped {exc}")
             failed += 1
     if parsed:
         encoder = encoder or load_encoder(settings.model, settings.model_cache, settings.embed_batch_size)
         report = update_index(Path(settings.index_dir), parsed, encoder, max_chunk_chars=settings.max_chunk_chars,
-                              dense_kind=settings.dense_index)
+                              dense_kind=settings.dense_index, on_wait=lambda m: warn(f"waiting: {m}"))
+        for reason in report.failed:
+            warn(f"skipped {reason}")
+        failed += len(report.failed)
         for p in parsed:
+            if p.issue.source not in report.added + report.replaced + report.unchanged:
+                continue
             n_para = sum(len(a.paragraphs) for a in p.articles)
             state = "unchanged" if p.issue.source in report.unchanged else "indexed"
             log(f"{state}: {p.issue.source} — {p.issue.newspaper or '?'} {p.issue.date or '?'} {p.issue.page or ''}: "

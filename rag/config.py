@@ -50,6 +50,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
+    max_file_mb: float = 50.0  # one issue file at ingest; larger ones are refused before reading
     # Other sites' origins allowed to call the HTTP API from a browser (the widget), comma-separated,
     # e.g. "https://news.example.com,https://www.example.com". Empty: the app's own origin only.
     cors_origins: str = ""

@@ -212,7 +212,7 @@ class ExtractiveAnswerer:
             features.update(coverage=round(best.coverage, 3), own_coverage=round(best.own_coverage, 3),
                             similarity=round(best.similarity, 3), focus=round(best.focus, 3), entities=round(best.entities, 3), type_ok=best.type_ok, has_span=best.span is not None,
                             span_fit=round(best.span.score, 3) if best.span else None, rank=best.rank,
-                            retrieval=round(best.hit.score, 4), length=len(best.text), qtype=q.qtype)
+                            retrieval=round(best.hit.score, 4), dense=round(float(best.hit.scores.get("dense", 0.0)), 4), length=len(best.text), qtype=q.qtype)
         needs_span = q.qtype not in (FACT, LIST)
         threshold = self.min_confidence_en if english else self.min_confidence
         if best is None or confidence < threshold or (needs_span and not (best.span and best.span.fits)):

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,8 @@ import numpy as np
 from rag.chunking import chunk_issue
 from rag.index.dense import DenseIndex, DenseParams, choose_params
 from rag.index.lexical import LexicalIndex, bigram_tokens, tokenize_many
+from rag.index.lock import IndexBusy as IndexBusy
+from rag.index.lock import writer_lock
 from rag.index.store import Store, write_store
 from rag.types import Chunk, ParsedIssue
 
@@ -173,6 +176,7 @@ class UpdateReport:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # one line each: the file and why it was not indexed
     chunks_embedded: int = 0
     chunks_total: int = 0
     seconds: float = 0.0
@@ -212,15 +216,25 @@ def update_index(
     max_chunk_chars: int = 320,
     progress: bool | None = None,
     dense_kind: str = "auto",
+    on_wait: Callable[[str], None] | None = None,
+    lock_timeout: float | None = None,
 ) -> UpdateReport:
     """Add or replace issues in the index at ``root``, writing a new generation atomically.
 
     An issue whose source file is already indexed with the same content hash is
     skipped (no embedding work); one with a different hash replaces its old chunks.
+    An issue that cannot be added (it claims the newspaper, date and page of another
+    file) is listed in ``report.failed`` and the rest still go in. Writers are
+    serialised by the index's lock (``on_wait`` hears once if this one has to wait).
     """
-    t0 = time.perf_counter()
     root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
+    with writer_lock(root, on_wait, lock_timeout):
+        return _update(root, parsed_issues, encoder, max_chunk_chars, progress, dense_kind)
+
+
+def _update(root: Path, parsed_issues: list[ParsedIssue], encoder: SentenceEncoder, max_chunk_chars: int,
+            progress: bool | None, dense_kind: str) -> UpdateReport:
+    t0 = time.perf_counter()
     report = UpdateReport()
 
     sources: dict[str, dict] = {}
@@ -263,8 +277,35 @@ def update_index(
         report.seconds = time.perf_counter() - t0
         return report
 
+    # Chunk first and check clashes while every old chunk is still there: a replacement that
+    # cannot go in leaves its file's indexed version as it was.
+    # A passages file's chunks carry their passage id as source_id: map chunks to files by article.
+    file_of = {a["article_key"]: a["source_id"] for a in articles}
+    chunk_file = [file_of.get(_article_key(c.paragraph_id), c.source_id) for c in chunks]
+    staged: list[tuple[ParsedIssue, list[Chunk]]] = []
+    for parsed in fresh:
+        src = parsed.issue.source
+        cs = chunk_issue(parsed, max_chunk_chars)
+        taken = {c.chunk_id: f for c, f in zip(chunks, chunk_file, strict=True) if f != src}
+        taken.update({c.chunk_id: p.issue.source for p, done in staged for c in done})
+        clash = [c.chunk_id for c in cs if c.chunk_id in taken]
+        if clash:
+            report.failed.append(
+                f"{src}: same newspaper, date and page as already indexed {taken[clash[0]]}; "
+                "give --newspaper/--date/--page or rename one of them")
+            for names in (report.added, report.replaced):
+                if src in names:
+                    names.remove(src)
+            replaced.discard(src)
+            continue
+        staged.append((parsed, cs))
+    if not staged and not outdated:
+        report.chunks_total = len(chunks)
+        report.seconds = time.perf_counter() - t0
+        return report
+
     if replaced:
-        keep = [i for i, c in enumerate(chunks) if c.source_id not in replaced]
+        keep = [i for i, f in enumerate(chunk_file) if f not in replaced]
         chunks = [chunks[i] for i in keep]
         tokens = [tokens[i] for i in keep]
         vectors = vectors[keep]
@@ -273,15 +314,7 @@ def update_index(
         paragraphs = [p for p in paragraphs if p["article_key"] in keys]
 
     new_chunks: list[Chunk] = []
-    for parsed in fresh:
-        cs = chunk_issue(parsed, max_chunk_chars)
-        clash = {c.chunk_id for c in cs} & {c.chunk_id for c in chunks}
-        if clash:
-            other = next(c.source_id for c in chunks if c.chunk_id in clash)
-            raise ValueError(
-                f"{parsed.issue.source}: same newspaper, date and page as already indexed {other}; "
-                "give --newspaper/--date/--page or rename one of them"
-            )
+    for parsed, cs in staged:
         source, arts, paras = _rows_for_issue(parsed, cs)
         sources[parsed.issue.source] = source
         articles += arts

@@ -8,13 +8,15 @@ from pathlib import Path
 
 from rag.ingest.masthead import read_masthead
 from rag.ingest.passages import parse_passages
-from rag.ingest.read import UnreadableFile, decode_bytes, read_text
+from rag.ingest.read import DEFAULT_MAX_BYTES, UnreadableFile, decode_bytes, read_bytes, read_text, sniff
 from rag.ingest.segment import segment_blocks
 from rag.types import Issue, ParsedIssue
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".jsonl")
+# What a folder walk picks up; a file named on its own is read by what its content is.
+SUPPORTED_SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm", ".pdf")
 
-__all__ = ["SUPPORTED_SUFFIXES", "UnreadableFile", "decode_bytes", "parse_file", "parse_passages", "parse_text"]
+__all__ = ["SUPPORTED_SUFFIXES", "NoArticles", "UnreadableFile", "decode_bytes", "parse_bytes", "parse_file",
+           "parse_passages", "parse_text", "read_text"]
 
 
 class NoArticles(ValueError):
@@ -65,15 +67,32 @@ def parse_text(
 
 
 def parse_file(
-    path: Path, *, newspaper: str | None = None, date: str | None = None, page: str | None = None
+    path: Path, *, newspaper: str | None = None, date: str | None = None, page: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ParsedIssue:
+    """Read and parse one issue file; UnreadableFile or NoArticles (both ValueError) name it and say why."""
     path = Path(path)
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(f"{path}: unsupported file type {path.suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}")
-    if path.suffix.lower() == ".jsonl":
-        return parse_passages(path, newspaper=newspaper, date=date)
-    text, _encoding = read_text(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return parse_text(
-        text, str(path), digest, newspaper=newspaper, date=date, page=page, markdown=path.suffix.lower() == ".md"
-    )
+    return parse_bytes(read_bytes(path, max_bytes), str(path), newspaper=newspaper, date=date, page=page)
+
+
+def parse_bytes(
+    data: bytes, name: str, *, newspaper: str | None = None, date: str | None = None, page: str | None = None
+) -> ParsedIssue:
+    """Parse a file's bytes; what they are (PDF, HTML, text) is told by the content, not by ``name``."""
+    kind = sniff(data)
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = Path(name).suffix.lower()
+    if kind == "pdf":
+        from rag.ingest.pdf import pdf_to_text
+
+        return parse_text(pdf_to_text(data, name), name, digest, newspaper=newspaper, date=date, page=page)
+    if kind not in ("text", "html"):
+        raise UnreadableFile(f"{name}: this is {kind}, not an issue (text, Markdown, HTML, PDF or passages .jsonl)")
+    text, _encoding = decode_bytes(data, name)
+    if kind == "html":
+        from rag.ingest.html import html_to_text
+
+        return parse_text(html_to_text(text), name, digest, newspaper=newspaper, date=date, page=page, markdown=True)
+    if suffix == ".jsonl":
+        return parse_passages(Path(name), newspaper=newspaper, date=date, text=text, digest=digest)
+    return parse_text(text, name, digest, newspaper=newspaper, date=date, page=page, markdown=suffix == ".md")

@@ -12,13 +12,20 @@ import re
 from pathlib import Path
 
 from rag.ingest.masthead import slug_from_filename
-from rag.ingest.read import UnreadableFile, read_text
+from rag.ingest.read import UnreadableFile, decode_bytes, read_bytes
 from rag.types import Article, Issue, Paragraph, ParsedIssue
 
 
-def parse_passages(path: Path, *, newspaper: str | None = None, date: str | None = None) -> ParsedIssue:
+def parse_passages(
+    path: Path, *, newspaper: str | None = None, date: str | None = None, text: str | None = None,
+    digest: str | None = None,
+) -> ParsedIssue:
+    """``text``/``digest``: the file's decoded content and hash when the caller has read it already."""
     path = Path(path)
-    text, _ = read_text(path)
+    if text is None:
+        data = read_bytes(path)
+        text, _ = decode_bytes(data, str(path))
+        digest = hashlib.sha256(data).hexdigest()
     articles: list[Article] = []
     seen: set[str] = set()
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -45,6 +52,6 @@ def parse_passages(path: Path, *, newspaper: str | None = None, date: str | None
         raise UnreadableFile(f"{path}: no passages")
     issue = Issue(
         newspaper=newspaper or path.stem, date=date or "", page="", source=path.name,
-        content_hash=hashlib.sha256(path.read_bytes()).hexdigest(), slug=slug_from_filename(path.stem) or "passages",
+        content_hash=digest or "", slug=slug_from_filename(path.stem) or "passages",
     )
     return ParsedIssue(issue=issue, articles=articles)
