@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from rag.chain import BadQuestion, NewsQA
 from rag.filters import Filters
 from rag.followup import message_text, turns_from_messages
+from rag.ratelimit import RateLimiter
 from rag.types import Answer
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ class TurnIn(BaseModel):
 
 class AskIn(BaseModel):
     question: str = Field(description="the question, in Chinese or English")
-    history: list[TurnIn] = Field(default_factory=list, description="earlier turns, oldest first")
+    history: list[TurnIn] = Field(default_factory=list, max_length=50,
+                                  description="earlier turns, oldest first (the last few are used)")
     filters: dict[str, str] | None = Field(default=None, description='{"newspaper", "date", "page"}, all optional')
 
 
@@ -55,7 +57,7 @@ class ChatMessage(BaseModel):
 
 class ChatIn(BaseModel):
     model: str = "newsqa"
-    messages: list[ChatMessage]
+    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
     stream: bool = False
 
 
@@ -81,11 +83,62 @@ def _with_sources(a: Answer) -> str:
     return "\n".join(lines)
 
 
+MAX_BODY_BYTES = 256 * 1024
+# Paths that run the model: the ones a rate limit protects (Gradio's queue runs the chat's answers).
+_COSTLY = ("/api/ask", "/api/search", "/v1/chat/completions")
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, counted as they arrive (no Content-Length needed)."""
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/v1/")):
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await _error(413, f"request body over {self.limit // 1024} KB")(scope, receive, send)
+        seen, refused = 0, False
+
+        async def counted():
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                # Answer 413 now; the app sees the client gone and whatever it sends is dropped.
+                refused = True
+                await _error(413, f"request body over {self.limit // 1024} KB")(scope, receive, send)
+                return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message):
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counted, guarded_send)
+
+
 def create_app(qa: NewsQA) -> FastAPI:
     settings = qa.settings
     app = FastAPI(title="newsqa", version="1", description="Ask questions about newspaper issues; every answer "
                   "cites the paragraph it came from.", docs_url="/api/docs", openapi_url="/api/openapi.json")
     allowed = _allowed_origins(settings.cors_origins)
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+
+    @app.middleware("http")
+    async def rate_limit(request: Request, call_next):
+        path = request.url.path
+        if limiter.enabled and request.method == "POST" and (path in _COSTLY or path.endswith("/queue/join")):
+            wait = limiter.take(request.client.host if request.client else "?")
+            if wait > 0:
+                response = _error(429, f"too many requests from this client; try again in {wait:.0f} s")
+                response.headers["Retry-After"] = str(max(1, round(wait)))
+                return response
+        return await call_next(request)
 
     @app.middleware("http")
     async def refuse_foreign_origins(request: Request, call_next):
@@ -97,6 +150,7 @@ def create_app(qa: NewsQA) -> FastAPI:
                 return _error(403, f"origin {origin} is not allowed to use this API (see cors_origins)")
         return await call_next(request)
 
+    app.add_middleware(BodyLimit)
     if allowed:
         app.add_middleware(CORSMiddleware, allow_origins=allowed, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type"], max_age=600)

@@ -6,10 +6,11 @@ and any answerer ``(question, hits) -> Drafted`` (or a plain ``(text, answerable
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,31 @@ class BadQuestion(ValueError):
     """A question that cannot be asked (empty, too long)."""
 
 
+# Controls, zero-width characters and bidi overrides: invisible, and used to hide text from a reader.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+MAX_HISTORY_TURNS = 6  # a follow-up needs the last few turns; older ones cost work and change nothing
+_MAX_TURN_CHARS = 2000
+
+
 def clean_question(question: str, max_chars: int) -> str:
-    q = " ".join((question or "").split())
+    """The question with invisible characters removed and white space collapsed; BadQuestion if unusable."""
+    question = question or ""
+    if len(question) > 20 * max_chars:  # refuse before any work on it
+        raise BadQuestion(f"the question is too long ({len(question)} characters; the limit is {max_chars})")
+    q = " ".join(_INVISIBLE.sub(" ", question).split())
     if not q:
         raise BadQuestion("the question is empty")
     if len(q) > max_chars:
         raise BadQuestion(f"the question is too long ({len(q)} characters; the limit is {max_chars})")
+    if not any(ch.isalnum() for ch in q):
+        raise BadQuestion("the question has no words in it, only punctuation or symbols")
     return q
+
+
+def _clip_turn(t: Turn | dict) -> Turn:
+    t = t if isinstance(t, Turn) else Turn(question=t.get("question", ""), answer=t.get("answer", ""))
+    return Turn(question=str(t.question or "")[:_MAX_TURN_CHARS], answer=str(t.answer or "")[:_MAX_TURN_CHARS])
 
 
 def build_prepare(retriever: Any, rewriter: Any = None, issues: Any = None) -> Runnable:
@@ -53,7 +72,7 @@ def build_prepare(retriever: Any, rewriter: Any = None, issues: Any = None) -> R
 
     def start(x: dict | str) -> dict:
         x = {"question": x} if isinstance(x, str) else dict(x)
-        history = [t if isinstance(t, Turn) else Turn(**t) for t in (x.get("history") or [])]
+        history = [_clip_turn(t) for t in (x.get("history") or [])[-MAX_HISTORY_TURNS:]]
         filters = x.get("filters") or Filters()
         if not isinstance(filters, Filters):
             filters = Filters.from_dict(filters)
@@ -132,6 +151,11 @@ class NewsQA:
     chain: Runnable
     answerer: Any = None
     prepare: Runnable | None = None  # the chain up to the answerer (for streaming)
+    _stages: tuple = field(default=(), init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.chain is not None:  # built by hand or by dataclasses.replace, not by _wire
+            self._stages = (self.prepare, self.answerer, self.chain)
 
     @classmethod
     def load(cls, settings: Settings, encoder: Any = None) -> NewsQA:
@@ -162,6 +186,7 @@ class NewsQA:
         # Swapped together: a request holds whichever set it started with.
         self.index, self.retriever, self.answerer = index, retriever, answerer
         self.prepare, self.chain = prepare, with_answerer(prepare, answerer)
+        self._stages = (prepare, answerer, self.chain)  # one read gives a matching set
 
     def refresh(self) -> bool:
         """Open the index's newest generation if another process (an ingest) has switched to one.
@@ -188,13 +213,14 @@ class NewsQA:
         """Answer text as it is written (an LLM's tokens), then the final, verified Answer."""
         q = clean_question(question, self.settings.max_question_chars)
         self.refresh()
-        if not hasattr(self.answerer, "stream"):
-            yield self.chain.invoke({"question": q, "history": history or [], "filters": filters})
+        prepare, answerer, chain = self._stages  # not three reads: a refresh may swap them in between
+        if not hasattr(answerer, "stream"):
+            yield chain.invoke({"question": q, "history": history or [], "filters": filters})
             return
-        inputs = self.prepare.invoke({"question": q, "history": history or [], "filters": filters})
+        inputs = prepare.invoke({"question": q, "history": history or [], "filters": filters})
         t = time.perf_counter()
         drafted = None
-        for item in self.answerer.stream(inputs["standalone"], inputs["hits"]):
+        for item in answerer.stream(inputs["standalone"], inputs["hits"]):
             if isinstance(item, str):
                 yield item
             else:

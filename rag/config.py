@@ -54,6 +54,11 @@ class Settings:
     # Other sites' origins allowed to call the HTTP API from a browser (the widget), comma-separated,
     # e.g. "https://news.example.com,https://www.example.com". Empty: the app's own origin only.
     cors_origins: str = ""
+    # Per client address, on the endpoints that answer (API, OpenAI-compatible, the chat's queue):
+    # a burst, then this many a minute; beyond it 429. 0 turns the limit off (e.g. behind a proxy
+    # that limits, where every request comes from one address).
+    rate_limit_per_minute: float = 60.0
+    rate_limit_burst: int = 20
     # The extractive answerer abstains below this confidence; chosen from the trade-off
     # curve of benchmarks/abstention.py (README, Answers).
     min_confidence: float = 0.85

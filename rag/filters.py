@@ -37,7 +37,14 @@ class Filters:
         unknown = set(d) - {"newspaper", "date", "page"}
         if unknown:
             raise ValueError(f"unknown filter {sorted(unknown)[0]!r} (use newspaper, date, page)")
-        return cls(**{k: str(v or "") for k, v in d.items()})
+        f = cls(**{k: str(v or "").strip() for k, v in d.items()})
+        if f.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", f.date):
+            raise ValueError(f"filter date {f.date[:40]!r} is not YYYY-MM-DD")
+        if f.page and not re.fullmatch(r"[A-Za-z]?\d{1,3}", f.page):
+            raise ValueError(f"filter page {f.page[:40]!r} is not a page like A1 or 3")
+        if len(f.newspaper) > 40:
+            raise ValueError("filter newspaper is longer than 40 characters")
+        return f
 
 
 _PAGE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]?\d{1,2})\s*版|第\s*([A-Za-z]?\d{1,2})\s*版")
