@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/abstention.py --index DIR --qa QA.jsonl [--out DIR]
 
 Every answerable question is asked twice: once with what retrieval found, and once
-with its gold paragraph (or passage) taken out of the hits, as if the archive did
-not hold it; there the only right answer is to abstain. Questions marked
+with its gold paragraph (or passage) left out of every retrieval signal before
+fusion, as if the archive did not hold it; there the only right answer is to abstain. Questions marked
 unanswerable are asked once. For each confidence threshold the script counts
 answered-and-right, answered-wrongly (a wrong fact, or any answer where there is
 none) and abstained-wrongly, separately for Chinese and English questions, and
@@ -13,8 +13,11 @@ with a citation costs a reader more than an honest "not found"), and the one tha
 best tells "the paragraph is there" from "it is not" (answered-with-gold − 2 ×
 answered-without), which does not blame the threshold for a wrong span inside the
 right paragraph. This is a measurement,
-not a test. (Removing the gold hits stands in for an index without the paragraph;
-the other paragraphs' scores are unchanged by that, only BM25's IDF would differ.)
+not a test. (Leaving the gold chunks out of the candidates stands in for an index
+without them; scores are min-max scaled over what is left, as they would be; only
+BM25's IDF still counts them. Taking them out of the fused hits afterwards, as a
+first version did, left every other hit's score scaled against the gold one's,
+which made "not there" look far easier to tell than it is.)
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def trials(qa, items, depth: int) -> list[dict]:
     from rag.eval.metrics import answer_hit
     from rag.eval.run import _relevant
     from rag.retrieve import has_cjk
+    from rag.types import Hit
 
     answerer = ExtractiveAnswerer(qa.index.paragraph_text, qa.encoder, article_text=qa.index.article_text,
                                   min_confidence=float("-inf"), min_confidence_en=float("-inf"))
@@ -45,7 +49,11 @@ def trials(qa, items, depth: int) -> list[dict]:
         lang = "zh" if has_cjk(it.question) else "en"
         runs = [("asked", hits, it.answerable)]
         if it.answerable:
-            runs.append(("gold removed", [h for h in hits if not _relevant(it, h, qa.index.paragraph_text)], False))
+            # Re-retrieved without the gold chunks in any signal's candidates: the fused scores come out
+            # as from an index that lacks them (only BM25's IDF still counts them).
+            gone = qa.retriever.search(it.question, depth,
+                                       exclude=lambda c, it=it: _relevant(it, Hit(chunk=c, score=0.0), qa.index.paragraph_text))
+            runs.append(("gold removed", gone, False))
         for kind, hs, answerable in runs:
             d = answerer(it.question, hs[: qa.settings.top_k])
             right = bool(answerable and d.answerable and it.answers and answer_hit(d.short_answer, it.answers))

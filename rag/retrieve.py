@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -90,22 +91,35 @@ class HybridRetriever(BaseRetriever):
             mode=settings.retrieval_mode, **kw,
         )
 
-    def search(self, query: str, k: int | None = None, filters: Any = None) -> list[Hit]:
-        """The k best chunks; ``filters`` (rag.filters.Filters) keeps only chunks of the issues it names."""
+    def search(self, query: str, k: int | None = None, filters: Any = None,
+               exclude: Callable[[Chunk], bool] | None = None) -> list[Hit]:
+        """The k best chunks; ``filters`` (rag.filters.Filters) keeps only chunks of the issues it names.
+
+        ``exclude`` drops chunks from every signal's candidates before fusion, so scores come out as
+        if the index did not hold them (the abstention benchmark asks questions that way).
+        """
         k = k or self.k
         if not filters:
-            return self._search(query, k, max(self.candidates, k))
+            return self._search(query, k, max(self.candidates, k), exclude)
         # Filtering after fusion: look deeper so that k chunks of the wanted issue survive.
-        hits = [h for h in self._search(query, 10 * max(self.candidates, k), 4 * max(self.candidates, k))
+        hits = [h for h in self._search(query, 10 * max(self.candidates, k), 4 * max(self.candidates, k), exclude)
                 if filters.matches(h.chunk)]
         return hits[:k]
 
-    def _search(self, query: str, k: int, n: int) -> list[Hit]:
+    def _search(self, query: str, k: int, n: int, exclude: Callable[[Chunk], bool] | None = None) -> list[Hit]:
+        if exclude is not None:
+            signals = self._signals(query, 2 * n)
+            signals = {name: ([p for p in pairs if not exclude(p[0])][:n], w) for name, (pairs, w) in signals.items()}
+        else:
+            signals = self._signals(query, n)
+        return fuse(signals, self.fusion, self.rrf_k)[:k]
+
+    def _signals(self, query: str, n: int) -> dict[str, tuple[Candidates, float]]:
         if self.mode == "bm25":
-            return fuse({"words": (self.index.search_lexical(query, n), 1.0)}, self.fusion, self.rrf_k)[:k]
+            return {"words": (self.index.search_lexical(query, n), 1.0)}
         dense = self.index.search_dense(self.encoder.encode_queries([query])[0], n)
         if self.mode == "dense":
-            return fuse({"dense": (dense, 1.0)}, self.fusion, self.rrf_k)[:k]
+            return {"dense": (dense, 1.0)}
         # BM25 matches a question's own words; a question with no Chinese in it has
         # none to match in a Chinese paper, so lexical signals only add noise there.
         cjk = has_cjk(query)
@@ -124,7 +138,7 @@ class HybridRetriever(BaseRetriever):
             terms = lexicon.terms(query) if lexicon else []
             if terms:
                 signals["translated"] = (self.index.search_lexical(" ".join(terms), n), self.translated_weight)
-        return fuse(signals, self.fusion, self.rrf_k)[:k]
+        return signals
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [hit_to_document(h) for h in self.search(query)]

@@ -117,6 +117,10 @@ def _derived_title(text: str, limit: int = 32) -> str:
     return first if len(first) <= limit else first[:limit] + "…"
 
 
+def _unclosed(text: str) -> bool:
+    return text.count("(") + text.count("（") > text.count(")") + text.count("）")
+
+
 def _byline_of(text: str) -> str:
     m = _LEAD.match(text)
     return m.group(0).strip() if m else ""
@@ -236,6 +240,9 @@ def segment_blocks(
                 current.column = current.column or b.text  # a label closing the page names the last article
             else:
                 pending_column = b.text
+        elif kind is Kind.BYLINE and current is not None and current.body and _unclosed(current.body[-1]):
+            # "本报讯(" | "记者" | "王斌)…": a column cut inside the lead's brackets, not a byline of its own.
+            current.body.append(normalize_block(b.raw))
         elif kind is Kind.BYLINE:
             if current is None:
                 current = _Draft(column=pending_column)
