@@ -38,7 +38,8 @@ class TurnIn(BaseModel):
 
 
 class AskIn(BaseModel):
-    question: str = Field(description="the question, in Chinese or English")
+    question: str = Field(min_length=1, description="the question, in Chinese or English (up to "
+                          "max_question_chars once white space is collapsed; 400 if it has no words)")
     history: list[TurnIn] = Field(default_factory=list, max_length=50,
                                   description="earlier turns, oldest first (the last few are used)")
     filters: dict[str, str] | None = Field(default=None, description='{"newspaper", "date", "page"}, all optional')
@@ -59,6 +60,22 @@ class ChatIn(BaseModel):
     model: str = "newsqa"
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
     stream: bool = False
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="one line saying what was wrong")
+
+
+def _errors(*codes: int) -> dict:
+    """OpenAPI entries for the errors a route can answer (all with the {"error"} body)."""
+    what = {400: "the question or a filter cannot be used", 403: "the page's origin is not on cors_origins",
+            404: "no such chunk", 413: "request body too large", 422: "malformed request",
+            429: "too many requests from this client (Retry-After says when to retry)"}
+    return {c: {"model": ErrorOut, "description": what[c]} for c in codes}
+
+
+_JSON_OR_SSE = {200: {"content": {"application/json": {}, "text/event-stream": {}},
+                      "description": "JSON, or with streaming, server-sent events"}}
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -173,22 +190,22 @@ def create_app(qa: NewsQA) -> FastAPI:
         except (TypeError, ValueError) as exc:
             raise BadQuestion(str(exc)) from None
 
-    @app.get("/healthz")
+    @app.get("/healthz", responses=_errors(403))
     def healthz() -> dict:
         return {"status": "ok", "chunks": qa.index.size, "model": qa.index.model}
 
-    @app.get("/api/issues")
+    @app.get("/api/issues", responses=_errors(403))
     def issues() -> dict:
         """What is indexed: one entry per issue (newspaper, date, page, source file)."""
         return {"issues": qa.index.issues()}
 
-    @app.get("/api/chunks/{chunk_id:path}")
+    @app.get("/api/chunks/{chunk_id:path}", responses=_errors(403, 404))
     def chunk(chunk_id: str):
         """A paragraph inside its article: the article's headline and metadata, and all its paragraphs."""
         ctx = qa.index.context(chunk_id)
         return ctx if ctx is not None else _error(404, f"no chunk {chunk_id!r}")
 
-    @app.post("/api/ask")
+    @app.post("/api/ask", responses={**_JSON_OR_SSE, **_errors(400, 403, 413, 422, 429)})
     def ask(body: AskIn, stream: bool = False):
         """The same JSON as `newsqa ask --json`; with ?stream=true, server-sent events: token…, then answer."""
         history = [t.model_dump() for t in body.history]
@@ -203,17 +220,17 @@ def create_app(qa: NewsQA) -> FastAPI:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    @app.post("/api/search")
+    @app.post("/api/search", responses=_errors(400, 403, 413, 422, 429))
     def search(body: SearchIn) -> dict:
         """The same JSON as `newsqa search --json`."""
         hits = qa.search(body.question, body.k, _filters(body.filters))
         return {"question": body.question, "results": [h.to_result() for h in hits]}
 
-    @app.get("/v1/models")
+    @app.get("/v1/models", responses=_errors(403))
     def models() -> dict:
         return {"object": "list", "data": [{"id": "newsqa", "object": "model", "owned_by": "newsqa"}]}
 
-    @app.post("/v1/chat/completions")
+    @app.post("/v1/chat/completions", responses={**_JSON_OR_SSE, **_errors(400, 403, 413, 422, 429)})
     def chat_completions(body: ChatIn):
         """OpenAI-compatible: the last user message is the question, earlier turns the history.
 

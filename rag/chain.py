@@ -210,9 +210,16 @@ class NewsQA:
 
     def stream(self, question: str, history: list | None = None,
                filters: dict | Filters | None = None) -> Iterator[str | Answer]:
-        """Answer text as it is written (an LLM's tokens), then the final, verified Answer."""
+        """Answer text as it is written (an LLM's tokens), then the final, verified Answer.
+
+        A bad question raises BadQuestion here, at the call, not at the first item: an HTTP
+        response can still be a 400 then.
+        """
         q = clean_question(question, self.settings.max_question_chars)
         self.refresh()
+        return self._stream(q, history, filters)
+
+    def _stream(self, q: str, history: list | None, filters: dict | Filters | None) -> Iterator[str | Answer]:
         prepare, answerer, chain = self._stages  # not three reads: a refresh may swap them in between
         if not hasattr(answerer, "stream"):
             yield chain.invoke({"question": q, "history": history or [], "filters": filters})

@@ -88,6 +88,12 @@ def test_hostile_bodies_get_a_clear_4xx(server, body, status, needle):
 
 
 @pytest.mark.slow
+def test_a_bad_question_is_a_400_when_streaming_too(server):
+    r = httpx.post(f"{server}/api/ask?stream=true", json={"question": "，"}, timeout=60)
+    assert r.status_code == 400 and "no words" in r.json()["error"]
+
+
+@pytest.mark.slow
 def test_a_huge_body_is_refused_before_it_is_parsed(server):
     big = b'{"question": "' + b"a" * (2 * 2**20) + b'"}'
     r = httpx.post(f"{server}/api/ask", content=big, headers={"Content-Type": "application/json"}, timeout=60)
