@@ -5,7 +5,8 @@
 Loopback only (the script refuses other hosts), bounded by --seconds and --max-requests.
 Questions cycle through the sample issue's QA file. Reports requests, errors by
 status, latency p50/p95/max, throughput, and the server process's memory before and
-after when --pid is given. A measurement, not a test.
+after (and every 10 s) when --pid is given. A measurement, not a test. Start the server
+with the rate limit off (NEWSQA_RATE_LIMIT_PER_MINUTE=0): all clients here share one address.
 """
 
 from __future__ import annotations
@@ -80,8 +81,19 @@ def main() -> None:
                     if status == 200:
                         lat.append(ms)
 
+    timeline: list[tuple[float, float]] = []  # (seconds in, server RSS MB): is memory flat?
+
+    def sample_memory() -> None:
+        while time.time() < stop_at:
+            rss = _rss_mb(args.pid)
+            if rss is not None:
+                timeline.append((round(time.time() - t0), round(rss)))
+            time.sleep(10)
+
     t0 = time.time()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+    if args.pid:
+        threads.append(threading.Thread(target=sample_memory, daemon=True))
     for t in threads:
         t.start()
     for t in threads:
@@ -93,6 +105,7 @@ def main() -> None:
         "p50_ms": round(_pct(lat, 50), 1), "p95_ms": round(_pct(lat, 95), 1), "max_ms": round(max(lat or [0]), 1),
         "server_rss_mb_before": rss_before and round(rss_before), "server_rss_mb_after": _rss_mb(args.pid) and round(
             _rss_mb(args.pid)),
+        "server_rss_mb_every_10s": [mb for _, mb in timeline],
     }
     print(json.dumps(out))
 
