@@ -17,7 +17,6 @@ from rag.chain import BadQuestion, NewsQA  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.followup import turns_from_messages  # noqa: E402
 from rag.ingest import SUPPORTED_SUFFIXES  # noqa: E402
-from rag.ingest.read import sniff  # noqa: E402
 from rag.types import Answer  # noqa: E402
 
 EXAMPLES = [
@@ -182,38 +181,29 @@ def build_app(qa: NewsQA) -> gr.Blocks:
 
     def ingest_uploads(files):
         """Index uploaded files in the background; the chat keeps answering meanwhile."""
-        import shutil
         import time
         from pathlib import Path
 
         from rag.cli import ingest_files
+        from rag.ingest.read import UnreadableFile
+        from rag.uploads import stage_upload, upload_folder
 
-        if not files:
+        if not files or not qa.settings.allow_uploads:
             yield ""
             return
         if uploads["running"]:
             yield "⚠️ 正在索引上一批文件，请稍候。Indexing the previous upload; please wait."
             return
-        # Stored beside the index, never under a web root; the name a browser sent is not used as a path.
-        store = Path(qa.settings.index_dir).parent / "uploads"
-        store.mkdir(parents=True, exist_ok=True)
+        folder = upload_folder(qa.settings.index_dir)
         staged = []
         for f in files:
             src = Path(f if isinstance(f, str) else f.name)
-            if src.stat().st_size > MAX_UPLOAD_MB * 2**20:
-                yield f"⚠️ {html.escape(src.name)}: larger than {MAX_UPLOAD_MB} MB"
+            try:
+                # Gradio keeps the browser's file name as the temporary file's name: cleaned, never used as a path.
+                staged.append(stage_upload(src, src.name, folder, MAX_UPLOAD_MB * 2**20))
+            except UnreadableFile as exc:
+                yield f"⚠️ {html.escape(str(exc))}"
                 return
-            with open(src, "rb") as fh:
-                kind = sniff(fh.read(4096))
-            if kind not in ("text", "html", "pdf"):  # by content: a name says nothing
-                yield f"⚠️ {html.escape(src.name)}: this is {kind}, not an issue"
-                return
-            # The suffix only picks Markdown or passages parsing; parse_bytes checks the content again.
-            suffix = src.suffix.lower() if src.suffix.lower() in SUPPORTED_SUFFIXES else ".txt"
-            stem = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff-]+", "-", src.stem)[:60].strip("-") or "upload"
-            dest = store / f"{stem}{suffix}"
-            shutil.copyfile(src, dest)
-            staged.append(dest)
         uploads["log"], uploads["running"] = [], True
 
         def work():
@@ -256,8 +246,9 @@ def build_app(qa: NewsQA) -> gr.Blocks:
             with gr.Column(scale=2, min_width=300):
                 scope = gr.Dropdown(issue_choices(qa), value=ALL, label=t["scope"], elem_id="scope")
                 sources = gr.HTML(elem_id="sources")
+                # Anyone who can open the chat can upload: a server open to the web turns this off.
                 upload = gr.File(label=t["upload"], file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
-                                 elem_id="upload")
+                                 elem_id="upload", visible=qa.settings.allow_uploads)
                 status = gr.Markdown(elem_id="upload-status")
         box.submit(respond, [box, chat, scope], [chat, sources, box], api_name="chat")
         send.click(respond, [box, chat, scope], [chat, sources, box], api_name=False)

@@ -50,6 +50,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
+    # Upload of issue files in the chat. Anyone who can open the chat can use it: turn it off
+    # when the server is reachable from outside (the widget and API need no uploads).
+    allow_uploads: bool = True
     max_file_mb: float = 50.0  # one issue file at ingest; larger ones are refused before reading
     # Other sites' origins allowed to call the HTTP API from a browser (the widget), comma-separated,
     # e.g. "https://news.example.com,https://www.example.com". Empty: the app's own origin only.
@@ -73,8 +76,18 @@ class Settings:
     llm_timeout: float = 60.0
 
 
+_BOOLS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
 def _coerce(name: str, kind: Any, value: Any) -> Any:
-    target = kind if isinstance(kind, type) else {"Path": Path, "int": int, "float": float, "str": str}[str(kind)]
+    target = kind if isinstance(kind, type) else {"Path": Path, "int": int, "float": float, "str": str,
+                                                  "bool": bool}[str(kind)]
+    if target is bool:  # bool("false") would be True
+        if isinstance(value, bool):
+            return value
+        if str(value).strip().lower() in _BOOLS:
+            return _BOOLS[str(value).strip().lower()]
+        raise ConfigError(f"setting {name!r}: cannot use {value!r} (use true or false)")
     try:
         return target(value)
     except (TypeError, ValueError) as exc:

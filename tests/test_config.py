@@ -25,3 +25,13 @@ def test_bad_settings_are_clear(tmp_path, monkeypatch):
     cfg.write_text("colour = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown setting 'colour'"):
         load_settings(cfg)
+
+
+def test_boolean_settings_read_words_not_truthiness(monkeypatch):
+    monkeypatch.setenv("NEWSQA_ALLOW_UPLOADS", "false")
+    assert load_settings(None).allow_uploads is False
+    monkeypatch.setenv("NEWSQA_ALLOW_UPLOADS", "Yes")
+    assert load_settings(None).allow_uploads is True
+    monkeypatch.setenv("NEWSQA_ALLOW_UPLOADS", "maybe")
+    with pytest.raises(ConfigError, match="allow_uploads"):
+        load_settings(None)
