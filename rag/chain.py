@@ -152,10 +152,14 @@ class NewsQA:
     answerer: Any = None
     prepare: Runnable | None = None  # the chain up to the answerer (for streaming)
     _stages: tuple = field(default=(), init=False, repr=False)
+    _cpu: threading.BoundedSemaphore | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.chain is not None:  # built by hand or by dataclasses.replace, not by _wire
             self._stages = (self.prepare, self.answerer, self.chain)
+        # The model's work is CPU-bound: more questions at once than the limit only thrash the
+        # cores (and each holds its own activations); the rest wait their turn.
+        self._cpu = threading.BoundedSemaphore(max(1, self.settings.max_concurrent_questions))
 
     @classmethod
     def load(cls, settings: Settings, encoder: Any = None) -> NewsQA:
@@ -206,7 +210,8 @@ class NewsQA:
         """Answer one question; ``history`` holds earlier turns (Turn or {"question", "answer"})."""
         q = clean_question(question, self.settings.max_question_chars)
         self.refresh()
-        return self.chain.invoke({"question": q, "history": history or [], "filters": filters})
+        with self._cpu:
+            return self.chain.invoke({"question": q, "history": history or [], "filters": filters})
 
     def stream(self, question: str, history: list | None = None,
                filters: dict | Filters | None = None) -> Iterator[str | Answer]:
@@ -222,9 +227,12 @@ class NewsQA:
     def _stream(self, q: str, history: list | None, filters: dict | Filters | None) -> Iterator[str | Answer]:
         prepare, answerer, chain = self._stages  # not three reads: a refresh may swap them in between
         if not hasattr(answerer, "stream"):
-            yield chain.invoke({"question": q, "history": history or [], "filters": filters})
+            with self._cpu:
+                answer = chain.invoke({"question": q, "history": history or [], "filters": filters})
+            yield answer
             return
-        inputs = prepare.invoke({"question": q, "history": history or [], "filters": filters})
+        with self._cpu:  # an LLM's generation happens elsewhere: only retrieval takes a turn here
+            inputs = prepare.invoke({"question": q, "history": history or [], "filters": filters})
         t = time.perf_counter()
         drafted = None
         for item in answerer.stream(inputs["standalone"], inputs["hits"]):
@@ -238,4 +246,5 @@ class NewsQA:
         q = clean_question(question, self.settings.max_question_chars)
         self.refresh()
         f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
-        return self.retriever.search(q, k or self.settings.search_k, f or None)
+        with self._cpu:
+            return self.retriever.search(q, k or self.settings.search_k, f or None)

@@ -50,6 +50,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
+    # Questions worked on at once (the rest wait): about the number of cores. More only thrash.
+    max_concurrent_questions: int = 2
     # Upload of issue files in the chat. Anyone who can open the chat can use it: turn it off
     # when the server is reachable from outside (the widget and API need no uploads).
     allow_uploads: bool = True
