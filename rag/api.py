@@ -38,7 +38,7 @@ class TurnIn(BaseModel):
 
 
 class AskIn(BaseModel):
-    question: str = Field(min_length=1, description="the question, in Chinese or English (up to "
+    question: str = Field(description="the question, in Chinese or English (up to "
                           "max_question_chars once white space is collapsed; 400 if it has no words)")
     history: list[TurnIn] = Field(default_factory=list, max_length=50,
                                   description="earlier turns, oldest first (the last few are used)")

@@ -6,7 +6,9 @@ and any answerer ``(question, hits) -> Drafted`` (or a plain ``(text, answerable
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from rag.retrieve import HybridRetriever
 from rag.types import Answer, Hit
 
 _refresh_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 class BadQuestion(ValueError):
@@ -198,13 +201,26 @@ class NewsQA:
         Generations are complete before CURRENT points at them, so a half-written index is never
         opened; questions already running finish on the generation they started with.
         """
-        current = Index.current_generation(Path(self.settings.index_dir))
+        root = Path(self.settings.index_dir)
+        try:
+            current = Index.current_generation(root)
+        except (OSError, ValueError, KeyError):  # CURRENT unreadable: keep what we have
+            return False
         if current is None or current == self.index.generation:
             return False
         with _refresh_lock:
-            if current != self.index.generation:
-                self._wire(Index.open(Path(self.settings.index_dir)))
-        return True
+            for _ in range(3):
+                if Index.current_generation(root) == self.index.generation:
+                    return False
+                try:
+                    self._wire(Index.open(root))
+                    return True
+                except (OSError, ValueError, RuntimeError, sqlite3.Error) as exc:
+                    # A still newer ingest switched CURRENT and removed the generation just named:
+                    # read CURRENT again. If that keeps failing, go on answering from the one open.
+                    log.info("could not open the new index generation (%s); trying again", exc)
+                    time.sleep(0.05)
+        return False
 
     def ask(self, question: str, history: list | None = None, filters: dict | Filters | None = None) -> Answer:
         """Answer one question; ``history`` holds earlier turns (Turn or {"question", "answer"})."""

@@ -66,7 +66,8 @@ def sites(qa, settings_e5, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sites")
     _, ok_httpd = _foreign_site(tmp / "ok", newsqa, allowed_port)
     refused_origin, refused_httpd = _foreign_site(tmp / "refused", newsqa, _free_port())
-    yield {"newsqa": newsqa, "allowed": allowed_origin, "refused": refused_origin}
+    yield {"newsqa": newsqa, "allowed": allowed_origin, "refused": refused_origin, "settings": settings,
+           "encoder": qa.encoder}
     ok_httpd.shutdown()
     refused_httpd.shutdown()
     server.should_exit = True
@@ -205,3 +206,34 @@ def test_upload_is_indexed_in_the_background_and_hostile_text_stays_text(browser
     assert page.evaluate("window.__pwned") is None
     assert page.locator("#chat img[src=x], #sources img[src=x], #sources script").count() == 0
     assert "onerror" in page.locator("#sources").inner_text()  # shown as text, not run
+
+
+def test_widget_shows_hostile_article_text_and_questions_as_text(browser, sites, tmp_path):
+    from rag.cli import ingest_files
+
+    issue = tmp_path / "evil-name.txt"  # the same issue as the upload test's (a no-op if that ran first)
+    issue.write_text(HOSTILE, encoding="utf-8")
+    assert ingest_files(sites["settings"], [issue], log=lambda m: None, encoder=sites["encoder"]) == 0
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto(sites["allowed"] + "/", wait_until="load")
+    page.locator("#newsqa-widget .fab").wait_for(timeout=15_000)
+    _ask_in_widget(page, "滏阳河湿地公园的园区面积是多少？")
+    page.wait_for_function("() => document.querySelector('#newsqa-widget').shadowRoot.querySelector('.src a')",
+                           timeout=60_000)
+    field = page.locator("#newsqa-widget input")  # the box is still open: ask again
+    field.fill('<img src=x onerror="window.__pwned=3">是什么<script>window.__pwned=4</script>？')
+    field.press("Enter")
+    page.wait_for_function("() => document.querySelector('#newsqa-widget').shadowRoot.querySelectorAll('.a')"
+                           ".length >= 2", timeout=60_000)
+    log = page.locator("#newsqa-widget .log")
+    assert "1200亩" in log.inner_text() and 'onerror="window.__pwned=3"' in log.inner_text()
+    shadow_markup = page.evaluate("document.querySelector('#newsqa-widget').shadowRoot.innerHTML")
+    assert "<img" not in shadow_markup and "<script>window" not in shadow_markup
+    href = page.locator("#newsqa-widget .src a").first.get_attribute("href")
+    page.screenshot(path=str(ARTIFACTS / "widget-hostile.png"))
+    source = browser.new_page()
+    source.goto(href, wait_until="load")  # the cited paragraph's own page, where the link leads
+    assert "onerror" in source.locator("body").inner_text()
+    assert source.locator("img, script").count() == 0
+    for p in (page, source):
+        assert p.evaluate("window.__pwned") is None

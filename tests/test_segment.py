@@ -106,3 +106,12 @@ def test_markdown_headings_are_headlines():
     md = "# 第一篇标题\n\n正文第一段。\n\n# 第二篇标题\n\n本报讯 正文另一段。"
     parsed = parse_text(md, "x.md", markdown=True)
     assert [a.title for a in parsed.articles] == ["第一篇标题", "第二篇标题"]
+
+
+def test_a_date_line_ending_in_the_page_is_masthead_not_a_headline():
+    from rag.ingest import parse_text
+
+    text = "衡水晚报\n\n2021年12月4日 星期六 B3\n\n滏阳河湿地公园开园\n\n本报讯 滏阳河湿地公园昨日正式开园，园区面积达到1200亩。"
+    parsed = parse_text(text, "upload.txt")
+    assert (parsed.issue.newspaper, parsed.issue.date, parsed.issue.page) == ("衡水晚报", "2021-12-04", "B3")
+    assert [a.title for a in parsed.articles] == ["滏阳河湿地公园开园"]

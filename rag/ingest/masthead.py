@@ -18,6 +18,7 @@ _DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
 _WEEKDAY = re.compile(r"星期[一二三四五六日天]")
 _PAGE = re.compile(r"(?:第\s*)?\b([A-H]\d{1,2})\s*版|第\s*(\d{1,2})\s*版")
+_BARE_PAGE = re.compile(r"(?<![A-Za-z0-9])([A-H]\d{1,2})\s*$")
 _PAGE_IN_NAME = re.compile(r"(?:^|[-_ .])([A-H]\d{1,2})(?=$|[-_ .])")
 _SPONSOR = re.compile(r"中共(\S{2,6}?)(?:市|县|省|区)委主办")
 _PAPER_NAME = re.compile(r"^(\S{2,8}(?:日报|晚报|时报|都市报|早报|商报))$")
@@ -39,7 +40,8 @@ def is_masthead_line(text: str) -> bool:
     return bool(
         _LATIN_CAPS.match(t)
         or re.fullmatch(
-            r"(?=\S)(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:星期[一二三四五六日天])?\s*(?:农历\S+)?", t
+            r"(?=\S)(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:星期[一二三四五六日天])?\s*(?:农历\S+)?"
+            r"\s*(?:[A-H]\d{1,2}|第\s*[A-H]?\d{1,2}\s*版)?", t
         )
         or _SPONSOR.search(t)
         or (_URL.search(t) and len(t) < 60)
@@ -70,6 +72,8 @@ def read_masthead(lines: list[str], filename_stem: str) -> Masthead:
             mh.weekday = m.group(0)
         if not mh.page and (m := _PAGE.search(t)):
             mh.page = m.group(1) or m.group(2)
+        if not mh.page and _DATE_CN.search(t) and (m := _BARE_PAGE.search(t)):
+            mh.page = m.group(1)  # "2021年12月4日 星期六 B3": a page named after the date, without 版
         if not mh.newspaper:
             if t.upper() in KNOWN_MASTHEADS:
                 mh.newspaper, mh.slug = KNOWN_MASTHEADS[t.upper()]
