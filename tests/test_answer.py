@@ -20,6 +20,9 @@ def test_question_types():
 def test_key_terms_drop_question_words_and_keep_local_names():
     assert analyse("景县3周岁以上人群已接种多少人？").terms == ("景县", "3", "周岁", "以上", "人群", "接种")
     assert "衡水湖" in analyse("衡水湖的面积有多大？").terms
+    # a preposition after a name is not part of it (jieba splits 饶阳|给)
+    q = analyse("饶阳给组工干部发了几套党史读物？")
+    assert "饶阳" in q.terms and "饶阳给" not in q.terms and q.entities == ("饶阳",)
 
 
 def test_fact_types():
@@ -92,3 +95,12 @@ def test_relative_dates_resolve_against_the_issue_date():
     assert resolve_relative("昨日", "") == "昨日"
     assert days_named("12月2日的衡水日报", "2021-12-03") == {"2021-12-02"}
     assert days_named("昨天发生了什么", "2021-12-03") == {"2021-12-02"}
+
+
+def test_a_sentence_whose_span_contradicts_the_question_does_not_shadow_one_that_answers():
+    # The first sentence covers the question's words better, but its number counts people, not points.
+    hits = [_hit("景县新冠疫苗接种点已为群众接种3万人。", pid="x/a01/p01"),
+            _hit("该县共设置接种点26个，分布在各乡镇。", pid="x/a01/p02")]
+    texts = {h.chunk.paragraph_id: h.chunk.text for h in hits}
+    d = ExtractiveAnswerer(texts.get, min_confidence=0.0)("景县设置了多少个新冠疫苗接种点？", hits)
+    assert d.answerable and d.short_answer == "26个"

@@ -194,9 +194,12 @@ class ExtractiveAnswerer:
             else:
                 relevance = 0.6 * lexical + 0.4 * u.similarity
             typed = u.type_ok and (u.span is not None or q.qtype == FACT)
+            # A sentence without a fitting span (none, or 多少人 -> 26个) cannot be answered from:
+            # ranking it first would abstain although another sentence answers.
+            unusable = q.qtype not in (FACT, LIST) and not (u.span is not None and u.span.fits)
             # How well the span fits (its unit, its place in the question's gap) also tells sentences apart.
             fit = float(np.clip(u.span.score - 1.5, -0.5, 0.5)) if u.span else 0.0
-            u.score = (relevance + 0.15 * typed + 0.1 * fit + 0.3 * (u.focus - 1) + 0.4 * (u.entities - 1) + 0.1 * u.hit.score - 0.02 * u.rank - 0.0005 * len(u.text))
+            u.score = (relevance + 0.15 * typed + 0.1 * fit + 0.3 * (u.focus - 1) + 0.4 * (u.entities - 1) + 0.1 * u.hit.score - 0.02 * u.rank - 0.0005 * len(u.text) - 0.3 * unusable)
 
     def __call__(self, question: str, hits: list[Hit]) -> Drafted:
         q = analyse(question)

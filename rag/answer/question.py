@@ -106,6 +106,8 @@ def question_type(text: str) -> str:
 
 
 _ONE_CJK = re.compile(r"^[\u3400-\u9fff]$")
+# Prepositions and particles: a lone one after a word is not part of a name (饶阳+给 is not a place).
+_FUNCTION_CHARS = set("给在对向把被从和与跟同的了是有也都就还又将让使为于以及并而或")
 
 
 def key_terms(text: str) -> tuple[str, ...]:
@@ -123,7 +125,7 @@ def key_terms(text: str) -> tuple[str, ...]:
             prev_kept = False
             continue
         if _ONE_CJK.match(tok):
-            if prev_kept and terms:
+            if prev_kept and terms and tok not in _FUNCTION_CHARS:
                 terms[-1] += tok
             prev_kept = False
             continue
