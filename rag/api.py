@@ -114,9 +114,10 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/v1/")):
             return await self.app(scope, receive, send)
+        too_large = _error(413, f"request body over {self.limit // 1024} KB")
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await _error(413, f"request body over {self.limit // 1024} KB")(scope, receive, send)
+            return await too_large(scope, receive, send)
         seen, refused = 0, False
 
         async def counted():
@@ -128,7 +129,7 @@ class BodyLimit:
             if seen > self.limit:
                 # Answer 413 now; the app sees the client gone and whatever it sends is dropped.
                 refused = True
-                await _error(413, f"request body over {self.limit // 1024} KB")(scope, receive, send)
+                await too_large(scope, receive, send)
                 return {"type": "http.disconnect"}
             return message
 
