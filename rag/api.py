@@ -114,10 +114,9 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/v1/")):
             return await self.app(scope, receive, send)
-        too_large = _error(413, f"request body over {self.limit // 1024} KB")
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await too_large(scope, receive, send)
+            return await self._refuse(scope, receive, send)
         seen, refused = 0, False
 
         async def counted():
@@ -129,7 +128,7 @@ class BodyLimit:
             if seen > self.limit:
                 # Answer 413 now; the app sees the client gone and whatever it sends is dropped.
                 refused = True
-                await too_large(scope, receive, send)
+                await self._refuse(scope, receive, send)
                 return {"type": "http.disconnect"}
             return message
 
@@ -138,6 +137,9 @@ class BodyLimit:
                 await send(message)
 
         await self.app(scope, counted, guarded_send)
+
+    async def _refuse(self, scope, receive, send) -> None:
+        await _error(413, f"request body over {self.limit // 1024} KB")(scope, receive, send)
 
 
 def create_app(qa: NewsQA) -> FastAPI:

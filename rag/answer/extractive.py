@@ -48,6 +48,9 @@ class Unit:
     entities: float = 1.0  # share of the question's named entities the article names
     type_ok: bool = False
     span: Span | None = None
+    # Can the answer be stated from this sentence? Not when the question needs a span and it has
+    # none that fits (none, or 多少人 -> 26个).
+    usable: bool = True
     score: float = 0.0
 
 
@@ -194,12 +197,12 @@ class ExtractiveAnswerer:
             else:
                 relevance = 0.6 * lexical + 0.4 * u.similarity
             typed = u.type_ok and (u.span is not None or q.qtype == FACT)
-            # A sentence without a fitting span (none, or 多少人 -> 26个) cannot be answered from:
-            # ranking it first would abstain although another sentence answers.
-            unusable = q.qtype not in (FACT, LIST) and not (u.span is not None and u.span.fits)
+            u.usable = q.qtype in (FACT, LIST) or (u.span is not None and u.span.fits)
             # How well the span fits (its unit, its place in the question's gap) also tells sentences apart.
             fit = float(np.clip(u.span.score - 1.5, -0.5, 0.5)) if u.span else 0.0
-            u.score = (relevance + 0.15 * typed + 0.1 * fit + 0.3 * (u.focus - 1) + 0.4 * (u.entities - 1) + 0.1 * u.hit.score - 0.02 * u.rank - 0.0005 * len(u.text) - 0.3 * unusable)
+            u.score = (relevance + 0.15 * typed + 0.1 * fit + 0.3 * (u.focus - 1) + 0.4 * (u.entities - 1) + 0.1 * u.hit.score - 0.02 * u.rank - 0.0005 * len(u.text)
+                       # an unusable sentence ranked first would abstain although another one answers
+                       - 0.3 * (not u.usable))
 
     def __call__(self, question: str, hits: list[Hit]) -> Drafted:
         q = analyse(question)
@@ -216,9 +219,8 @@ class ExtractiveAnswerer:
                             similarity=round(best.similarity, 3), focus=round(best.focus, 3), entities=round(best.entities, 3), type_ok=best.type_ok, has_span=best.span is not None,
                             span_fit=round(best.span.score, 3) if best.span else None, rank=best.rank,
                             retrieval=round(best.hit.score, 4), dense=round(float(best.hit.scores.get("dense", 0.0)), 4), length=len(best.text), qtype=q.qtype)
-        needs_span = q.qtype not in (FACT, LIST)
         threshold = self.min_confidence_en if english else self.min_confidence
-        if best is None or confidence < threshold or (needs_span and not (best.span and best.span.fits)):
+        if best is None or confidence < threshold or not best.usable:
             closest = self._citations([(h, None, None) for h in hits[:3]])
             return Drafted(NOT_FOUND_EN if english else NOT_FOUND_ZH, False, closest, "", confidence, features)
 

@@ -282,16 +282,15 @@ def _update(root: Path, parsed_issues: list[ParsedIssue], encoder: SentenceEncod
     # A passages file's chunks carry their passage id as source_id: map chunks to files by article.
     file_of = {a["article_key"]: a["source_id"] for a in articles}
     chunk_file = [file_of.get(_article_key(c.paragraph_id), c.source_id) for c in chunks]
+    owner = {c.chunk_id: f for c, f in zip(chunks, chunk_file, strict=True)}  # built once: O(archive)
     staged: list[tuple[ParsedIssue, list[Chunk]]] = []
     for parsed in fresh:
         src = parsed.issue.source
         cs = chunk_issue(parsed, max_chunk_chars)
-        taken = {c.chunk_id: f for c, f in zip(chunks, chunk_file, strict=True) if f != src}
-        taken.update({c.chunk_id: p.issue.source for p, done in staged for c in done})
-        clash = [c.chunk_id for c in cs if c.chunk_id in taken]
-        if clash:
+        others = [owner[c.chunk_id] for c in cs if owner.get(c.chunk_id, src) != src]
+        if others:
             report.failed.append(
-                f"{src}: same newspaper, date and page as already indexed {taken[clash[0]]}; "
+                f"{src}: same newspaper, date and page as already indexed {others[0]}; "
                 "give --newspaper/--date/--page or rename one of them")
             for names in (report.added, report.replaced):
                 if src in names:
@@ -299,6 +298,7 @@ def _update(root: Path, parsed_issues: list[ParsedIssue], encoder: SentenceEncod
             replaced.discard(src)
             continue
         staged.append((parsed, cs))
+        owner.update((c.chunk_id, src) for c in cs)
     if not staged and not outdated:
         report.chunks_total = len(chunks)
         report.seconds = time.perf_counter() - t0

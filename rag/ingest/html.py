@@ -17,7 +17,6 @@ _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "
 _BLOCK = {"p", "div", "section", "article", "header", "main", "aside", "li", "ul", "ol", "table", "tr", "blockquote",
           "pre", "figure", "figcaption", "dl", "dt", "dd", "h4", "h5", "h6", "br", "hr", "td", "th"}
 _HEADING = {"h1": "#", "h2": "##", "h3": "###"}
-_VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
 
 
 class _Text(HTMLParser):
@@ -39,7 +38,7 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag == "title":
             self.in_title = True
-        if tag in _SKIP and tag not in _VOID:
+        if tag in _SKIP:
             self.skip_depth += 1
             return
         if self.skip_depth:
@@ -53,7 +52,7 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self.in_title = False
-        if tag in _SKIP and tag not in _VOID:
+        if tag in _SKIP:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
         if self.skip_depth:

@@ -6,26 +6,20 @@ becomes an article whose chunks carry the passage id as ``source_id``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 
 from rag.ingest.masthead import slug_from_filename
-from rag.ingest.read import UnreadableFile, decode_bytes, read_bytes
+from rag.ingest.read import UnreadableFile
 from rag.types import Article, Issue, Paragraph, ParsedIssue
 
 
 def parse_passages(
-    path: Path, *, newspaper: str | None = None, date: str | None = None, text: str | None = None,
-    digest: str | None = None,
+    path: Path, *, text: str, digest: str, newspaper: str | None = None, date: str | None = None
 ) -> ParsedIssue:
-    """``text``/``digest``: the file's decoded content and hash when the caller has read it already."""
+    """``text`` and ``digest``: the file's decoded content and its hash (read once, by rag.ingest.parse_bytes)."""
     path = Path(path)
-    if text is None:
-        data = read_bytes(path)
-        text, _ = decode_bytes(data, str(path))
-        digest = hashlib.sha256(data).hexdigest()
     articles: list[Article] = []
     seen: set[str] = set()
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -52,6 +46,6 @@ def parse_passages(
         raise UnreadableFile(f"{path}: no passages")
     issue = Issue(
         newspaper=newspaper or path.stem, date=date or "", page="", source=path.name,
-        content_hash=digest or "", slug=slug_from_filename(path.stem) or "passages",
+        content_hash=digest, slug=slug_from_filename(path.stem) or "passages",
     )
     return ParsedIssue(issue=issue, articles=articles)

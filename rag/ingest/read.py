@@ -65,7 +65,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     if not data:
         raise UnreadableFile(f"{name}: file is empty")
     if data.startswith(codecs.BOM_UTF8):
-        text, encoding = _utf8(data[len(codecs.BOM_UTF8):], name), "utf-8-sig"
+        text, encoding = _utf8(data[len(codecs.BOM_UTF8):]), "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text, encoding = data.decode("utf-16"), "utf-16"
@@ -75,7 +75,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
         raise UnreadableFile(f"{name}: looks like a binary file, not text")
     else:
         try:
-            text, encoding = _utf8(data, name), "utf-8"
+            text, encoding = _utf8(data), "utf-8"
         except UnicodeDecodeError:
             try:
                 text, encoding = data.decode("gb18030"), "gb18030"
@@ -88,7 +88,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     return text, encoding
 
 
-def _utf8(data: bytes, name: str) -> str:
+def _utf8(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
