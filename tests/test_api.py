@@ -1,28 +1,22 @@
 """The HTTP API on a real server on loopback: contracts, errors, SSE, the OpenAI-compatible endpoint, CORS."""
 
 import json
-import socket
 from dataclasses import replace
 
 import httpx
 import pytest
+from netutil import free_port
 
 pytestmark = pytest.mark.slow
 
 ALLOWED = "http://127.0.0.1:9"  # an origin on the allow-list (nothing needs to listen there)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base(qa, settings_e5):
     import ui
 
-    settings = replace(settings_e5, port=_free_port(), cors_origins=ALLOWED)
+    settings = replace(settings_e5, port=free_port(), cors_origins=ALLOWED)
     qa_here = replace(qa, settings=settings)
     server = ui.serve(settings, qa=qa_here, block=False)
     yield f"http://127.0.0.1:{settings.port}"

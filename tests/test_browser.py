@@ -6,7 +6,6 @@ the CORS allow-list, and one that is not. Screenshots go to test-artifacts/.
 
 import os
 import shutil
-import socket
 import threading
 from dataclasses import replace
 from functools import partial
@@ -14,6 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from netutil import free_port
 
 from rag.chain import NewsQA
 
@@ -27,12 +27,6 @@ if not Path(CHROMIUM).exists():
     if os.environ.get("REQUIRE_BROWSER_TESTS"):
         raise RuntimeError(f"{CHROMIUM} is missing (apt-get install chromium)")
     pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _foreign_site(tmp: Path, newsqa: str, port: int) -> tuple[str, ThreadingHTTPServer]:
@@ -54,9 +48,9 @@ def _foreign_site(tmp: Path, newsqa: str, port: int) -> tuple[str, ThreadingHTTP
 def sites(qa, settings_e5, tmp_path_factory):
     import ui
 
-    port = _free_port()
+    port = free_port()
     newsqa = f"http://127.0.0.1:{port}"
-    allowed_port = _free_port()
+    allowed_port = free_port()
     allowed_origin = f"http://127.0.0.1:{allowed_port}"
     # Its own copy of the index: the upload test adds an issue, which other test modules must not see.
     index_dir = tmp_path_factory.mktemp("browser-index") / "idx"
@@ -65,7 +59,7 @@ def sites(qa, settings_e5, tmp_path_factory):
     server = ui.serve(settings, qa=NewsQA.load(settings, encoder=qa.encoder), block=False)
     tmp = tmp_path_factory.mktemp("sites")
     _, ok_httpd = _foreign_site(tmp / "ok", newsqa, allowed_port)
-    refused_origin, refused_httpd = _foreign_site(tmp / "refused", newsqa, _free_port())
+    refused_origin, refused_httpd = _foreign_site(tmp / "refused", newsqa, free_port())
     yield {"newsqa": newsqa, "allowed": allowed_origin, "refused": refused_origin, "settings": settings,
            "encoder": qa.encoder}
     ok_httpd.shutdown()

@@ -1,16 +1,10 @@
 """The Gradio chat answers with citations and lists each cited source."""
 
-import socket
 
 import pytest
+from netutil import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_render_escapes_and_lists_sources(qa):
@@ -32,7 +26,7 @@ def test_chat_serves_on_loopback_and_answers(qa, settings_e5):
     import ui
     from rag.followup import message_text
 
-    settings = replace(settings_e5, port=_free_port())
+    settings = replace(settings_e5, port=free_port())
     server = ui.serve(settings, qa=qa, block=False)
     try:
         client = Client(f"http://127.0.0.1:{settings.port}/", verbose=False)

@@ -2,22 +2,15 @@
 never unbounded work; a per-client rate limit; and nothing makes the server fetch a URL."""
 
 import http.server
-import socket
 import threading
 from dataclasses import replace
 
 import httpx
 import pytest
+from netutil import free_port
 
 from rag.chain import BadQuestion, clean_question
 from rag.ratelimit import RateLimiter
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 # ---- fast unit tests -------------------------------------------------------------------------
 
@@ -63,7 +56,7 @@ def test_rate_limiter_memory_stays_bounded():
 def server(qa, settings_e5):
     import ui
 
-    settings = replace(settings_e5, port=_free_port(), rate_limit_per_minute=30, rate_limit_burst=40)
+    settings = replace(settings_e5, port=free_port(), rate_limit_per_minute=30, rate_limit_burst=40)
     server = ui.serve(settings, qa=replace(qa, settings=settings), block=False)
     yield f"http://127.0.0.1:{settings.port}"
     server.should_exit = True
