@@ -51,12 +51,16 @@ def _variants(word: str) -> list[str]:
 
 
 class Lexicon:
-    def __init__(self, entries: dict[str, list[str]]):
+    def __init__(self, entries: dict[str, list[str]], single: dict[str, str] | None = None):
         self._entries = entries
+        # One-character renderings (village -> 村, party -> 党): too ambiguous to search with, but
+        # what a sentence that answers says ("全县848个村"), so the answerer may look for them.
+        self._single = single or {}
 
     @classmethod
     def from_cedict(cls, path: Path) -> Lexicon:
         entries: dict[str, list[str]] = {}
+        single: dict[str, list[str]] = {}
 
         def add(key: str, word: str) -> None:
             words = entries.setdefault(key, [])
@@ -71,8 +75,15 @@ class Lexicon:
                 if not m:
                     continue
                 simp, pinyin, defs = m.groups()
-                # One character alone is too ambiguous to search with (人, 区, 三).
-                if len(simp) < 2 or not re.search(r"[\u4e00-\u9fff]", simp):
+                if not re.search(r"[\u4e00-\u9fff]", simp):
+                    continue
+                if len(simp) < 2:
+                    # Only a character's first senses: 省 is "to save" long before it is "province".
+                    if not pinyin[:1].isupper():
+                        for gloss in defs.split("/")[:3]:
+                            key = _clean_gloss(gloss)
+                            if key and " " not in key and not gloss.lower().startswith(("see ", "variant of", "cl:")):
+                                single.setdefault(key, []).append(simp)
                     continue
                 for gloss in defs.split("/"):
                     key = _clean_gloss(gloss)
@@ -96,7 +107,7 @@ class Lexicon:
         freq = jieba_tokenizer().dt.FREQ
         for key in entries:
             entries[key].sort(key=lambda w: (-freq.get(w, 0), len(w)))
-        return cls(entries)
+        return cls(entries, {key: max(chars, key=lambda c: freq.get(c, 0)) for key, chars in single.items()})
 
     def terms(self, text: str) -> list[str]:
         """Chinese terms for the words and phrases of an English text (longest phrases first)."""
@@ -105,8 +116,11 @@ class Lexicon:
             out += [t for t in found if t not in out]
         return out
 
-    def groups(self, text: str) -> list[tuple[str, list[str]]]:
-        """Each English word or phrase found, with its Chinese renderings (most common first)."""
+    def groups(self, text: str, single: bool = False) -> list[tuple[str, list[str]]]:
+        """Each English word or phrase found, with its Chinese renderings (most common first).
+
+        ``single`` adds a word's one-character rendering, last, where CC-CEDICT gives one.
+        """
         words = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower())
         out: list[tuple[str, list[str]]] = []
         i = 0
@@ -120,6 +134,8 @@ class Lexicon:
                 found = None
                 for variant in ([" ".join(phrase)] if n > 1 else _variants(phrase[0])):
                     found = self._entries.get(variant)
+                    if single and n == 1 and variant in self._single:
+                        found = (found or [])[: _MAX_TERMS_PER_PHRASE - 1] + [self._single[variant]]
                     if found:
                         break
                 if n > 1 and not found:

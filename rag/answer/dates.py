@@ -39,6 +39,28 @@ def resolve_relative(text: str, issue_date: str) -> str:
     return RELATIVE_WORDS.sub(repl, text)
 
 
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年|" + "|".join(_YEAR_OFFSETS))
+_YEAR_EN = re.compile(r"\b(?:in |since |during )?((?:19|20)\d{2})\b|\b(last|this|next) year\b", re.I)
+_YEAR_EN_OFFSETS = {"last": -1, "this": 0, "next": 1}
+
+
+def years_named(text: str, issue_date: str) -> set[int]:
+    """The years a text speaks of (2020年, and 去年/今年 in an issue of ``issue_date``)."""
+    d = _parse(issue_date)
+    out = set()
+    for m in _YEAR.finditer(text):
+        if m.group(1):
+            out.add(int(m.group(1)))
+        elif d is not None:
+            out.add(d.year + _YEAR_OFFSETS[m.group(0)])
+    for m in _YEAR_EN.finditer(text):
+        if m.group(1):
+            out.add(int(m.group(1)))
+        elif d is not None:
+            out.add(d.year + _YEAR_EN_OFFSETS[m.group(2).lower()])
+    return out
+
+
 def with_year(text: str, issue_date: str) -> str:
     """12月2日 in a 2021 issue -> 2021年12月2日 (a month well after the issue's is last year's)."""
     d = _parse(issue_date)

@@ -80,6 +80,8 @@ def split_question(text: str) -> tuple[str, str, str, str, int, str]:
     um = re.match(r"(?:多少|几|第几)(?:万|亿)?(.+)$", wh)
     if um and um.group(1) not in ("处",):
         unit = um.group(1)[-1]
+    elif wh == "多少" and _MONEY_ZH.search(left):
+        unit = "元"
     count = 0
     if m.group(1):
         digits = m.group(1)
@@ -90,12 +92,24 @@ def split_question(text: str) -> tuple[str, str, str, str, int, str]:
     return left, wh, right, unit, count, head
 
 
+_MONEY_EN = re.compile(r"\b(?:value|worth|cost|costs|amount of money|money|funds?|funding|investment|invested|yuan|budget|spent)\b", re.I)
+# 交易额是多少, 投资多少: a sum of money, counted in 元 (万元, 亿元).
+_MONEY_ZH = re.compile(r"(?:金额|交易额|成交额|资金|投资|投入|收入|产值|营收|费用|经费|价格|钱|奖金|补贴|补助)[是为达到了有约共计]*$")
+
+
+def english_counted(text: str) -> str:
+    """The noun a "how many" question counts: "How many villages are there…" -> "villages"."""
+    m = re.search(r"\bhow many ((?:[a-z-]+ ?){1,3})", text.lower())
+    words = [w for w in m.group(1).split() if w not in QUESTION_WORDS] if m else []
+    return " ".join(words[:2])
+
+
 def english_unit(text: str) -> str:
     m = re.search(r"\bhow many ((?:[\w-]+ ?){1,4})", text.lower())
     for word in m.group(1).split() if m else ():
         if word in _EN_UNITS:
             return _EN_UNITS[word]
-    return ""
+    return "元" if _MONEY_EN.search(text) else ""
 
 
 def question_type(text: str) -> str:

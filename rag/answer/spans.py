@@ -193,6 +193,12 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
             score += 0.3  # 在市区人民广场: where something happened
         if kind == "list":
             start, text = _drop_leading_verb(sentence, start, text)
+            if q.qtype == PLACE:
+                # 冀州区、武邑县、深州市实行了…: the last item ends where its place name does.
+                head, _, last = text.rpartition("、")
+                m = PLACE_NAME.match(last)
+                if m:
+                    text = f"{head}、{m.group(0)}"
             # …、装备制造三大百亿: the count and what follows it close the list.
             m = re.search(r"(?<=、)[^、]*?([" + _CN_DIGITS + r"\d几]+[大个项类种条])", text)
             if m:
