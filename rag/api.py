@@ -103,6 +103,7 @@ def _with_sources(a: Answer) -> str:
 MAX_BODY_BYTES = 256 * 1024
 # Paths that run the model: the ones a rate limit protects (Gradio's queue runs the chat's answers).
 _COSTLY = ("/api/ask", "/api/search", "/v1/chat/completions")
+_UPLOAD_ROUTES = ("/gradio_api/upload", "/upload")
 
 
 class BodyLimit:
@@ -158,6 +159,14 @@ def create_app(qa: NewsQA) -> FastAPI:
                 response = _error(429, f"too many requests from this client; try again in {wait:.0f} s")
                 response.headers["Retry-After"] = str(max(1, round(wait)))
                 return response
+        return await call_next(request)
+
+    @app.middleware("http")
+    async def no_uploads_unless_allowed(request: Request, call_next):
+        # Gradio keeps its own upload route even when the chat shows no upload box; what it takes
+        # lands in its cache on this machine. A server with uploads off takes no files at all.
+        if not settings.allow_uploads and request.url.path.rstrip("/") in _UPLOAD_ROUTES:
+            return _error(403, "uploads are turned off on this server (setting allow_uploads)")
         return await call_next(request)
 
     @app.middleware("http")

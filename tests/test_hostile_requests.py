@@ -156,3 +156,22 @@ def test_a_client_over_its_rate_gets_429_and_others_are_served(server):
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
     assert "too many requests" in limited.json()["error"]
     assert httpx.get(f"{server}/healthz").status_code == 200  # reading is not limited
+
+
+@pytest.mark.slow
+def test_no_file_is_taken_when_uploads_are_off(server, qa, settings_e5):
+    import ui
+
+    files = {"files": ("issue.txt", "衡水日报\n2021年12月4日\n标题\n正文。".encode(), "text/plain")}
+    # With uploads on (the module's server), Gradio's route takes the file into its cache.
+    assert httpx.post(f"{server}/gradio_api/upload", files=files, timeout=60).status_code == 200
+    settings = replace(settings_e5, port=free_port(), allow_uploads=False)
+    off = ui.serve(settings, qa=replace(qa, settings=settings), block=False)
+    try:
+        # Gradio's own upload route stays mounted even with no upload box on the page.
+        for path in ("/gradio_api/upload", "/gradio_api/upload/", "/upload"):
+            r = httpx.post(f"http://127.0.0.1:{settings.port}{path}", files=files, timeout=60)
+            assert r.status_code == 403 and "allow_uploads" in r.json()["error"], (path, r.text)
+        assert httpx.get(f"http://127.0.0.1:{settings.port}/healthz", timeout=60).status_code == 200
+    finally:
+        off.should_exit = True
