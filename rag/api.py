@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from rag.chain import BadQuestion, NewsQA
 from rag.filters import Filters
 from rag.followup import message_text, turns_from_messages
-from rag.ratelimit import RateLimiter
+from rag.ratelimit import RateLimiter, client_address
 from rag.types import Answer
 
 log = logging.getLogger(__name__)
@@ -149,12 +149,14 @@ def create_app(qa: NewsQA) -> FastAPI:
                   "cites the paragraph it came from.", docs_url="/api/docs", openapi_url="/api/openapi.json")
     allowed = _allowed_origins(settings.cors_origins)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    proxies = frozenset(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
 
     @app.middleware("http")
     async def rate_limit(request: Request, call_next):
         path = request.url.path
         if limiter.enabled and request.method == "POST" and (path in _COSTLY or path.endswith("/queue/join")):
-            wait = limiter.take(request.client.host if request.client else "?")
+            peer = request.client.host if request.client else "?"
+            wait = limiter.take(client_address(peer, request.headers.get("x-forwarded-for"), proxies))
             if wait > 0:
                 response = _error(429, f"too many requests from this client; try again in {wait:.0f} s")
                 response.headers["Retry-After"] = str(max(1, round(wait)))

@@ -64,6 +64,9 @@ class Settings:
     # that limits, where every request comes from one address).
     rate_limit_per_minute: float = 60.0
     rate_limit_burst: int = 20
+    # Reverse proxies in front of the server (addresses, comma-separated, e.g. "127.0.0.1"): for a
+    # request from one of them the client is read from X-Forwarded-For, so the limit is per reader.
+    trusted_proxies: str = ""
     # The extractive answerer abstains below this confidence; chosen from the trade-off
     # curve of benchmarks/abstention.py (README, Answers).
     min_confidence: float = 0.60

@@ -57,3 +57,16 @@ class RateLimiter:
         if len(self._buckets) >= self.max_clients:  # all busy: drop the longest quiet
             for k, _ in sorted(self._buckets.items(), key=lambda kv: kv[1].updated)[: len(self._buckets) // 2]:
                 del self._buckets[k]
+
+
+def client_address(peer: str, forwarded_for: str | None, trusted: frozenset[str]) -> str:
+    """Who a request is from: the peer, or, when the peer is a trusted proxy, the address it says it
+    forwarded for (the last hop in X-Forwarded-For not itself a trusted proxy; a client can put
+    anything at the front of that header, but not behind what the proxy appends)."""
+    if peer not in trusted or not forwarded_for:
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return peer

@@ -10,7 +10,7 @@ import pytest
 from netutil import free_port
 
 from rag.chain import BadQuestion, clean_question
-from rag.ratelimit import RateLimiter
+from rag.ratelimit import RateLimiter, client_address
 
 # ---- fast unit tests -------------------------------------------------------------------------
 
@@ -39,6 +39,17 @@ def test_rate_limiter_allows_a_burst_then_the_rate():
     now[0] += 1.0
     assert rl.take("a") == 0.0 and rl.take("a") > 0
     assert not RateLimiter(per_minute=0).enabled and RateLimiter(per_minute=0).take("a") == 0.0
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_address_it_forwarded_for():
+    proxy = frozenset({"10.0.0.1"})
+    assert client_address("10.0.0.1", "203.0.113.7", proxy) == "203.0.113.7"
+    # a client may write anything in front; what the proxy appended is what counts
+    assert client_address("10.0.0.1", "1.2.3.4, 203.0.113.7", proxy) == "203.0.113.7"
+    assert client_address("10.0.0.1", "203.0.113.7, 10.0.0.1", proxy) == "203.0.113.7"  # two proxies
+    assert client_address("198.51.100.9", "1.2.3.4", proxy) == "198.51.100.9"  # not a proxy: header ignored
+    assert client_address("10.0.0.1", None, proxy) == "10.0.0.1"
+    assert client_address("10.0.0.1", "1.2.3.4", frozenset()) == "10.0.0.1"  # no proxies configured
 
 
 def test_rate_limiter_memory_stays_bounded():
@@ -175,3 +186,22 @@ def test_no_file_is_taken_when_uploads_are_off(server, qa, settings_e5):
         assert httpx.get(f"http://127.0.0.1:{settings.port}/healthz", timeout=60).status_code == 200
     finally:
         off.should_exit = True
+
+
+@pytest.mark.slow
+def test_behind_a_proxy_each_reader_has_their_own_limit(qa, settings_e5):
+    import ui
+
+    settings = replace(settings_e5, port=free_port(), rate_limit_per_minute=1, rate_limit_burst=3,
+                       trusted_proxies="127.0.0.1")
+    server = ui.serve(settings, qa=replace(qa, settings=settings), block=False)
+    url = f"http://127.0.0.1:{settings.port}/api/search"
+    try:
+        def ask(reader: str) -> int:
+            headers = {"X-Forwarded-For": reader}
+            return httpx.post(url, json={"question": "景县"}, headers=headers, timeout=60).status_code
+
+        assert [ask("203.0.113.7") for _ in range(4)] == [200, 200, 200, 429]
+        assert ask("203.0.113.8") == 200  # another reader behind the same proxy is still served
+    finally:
+        server.should_exit = True
