@@ -210,7 +210,7 @@ class ExtractiveAnswerer:
             u.type_ok = has_fact_of_type(u.text, q.qtype)
             u.span = find_span(q, u.text, _term_positions(groups, u.text)) if q.qtype != FACT or q.wh else None
             if q.focus:
-                u.focus = coverage([g for g in groups if g[0] in q.focus] if not english else q.focus, u.text)
+                u.focus = coverage(q.focus, u.text)
             if q.entities and not english:
                 u.entities = sum(e in article for e in q.entities) / len(q.entities)
             if counted and u.span is not None:
