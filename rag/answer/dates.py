@@ -40,24 +40,20 @@ def resolve_relative(text: str, issue_date: str) -> str:
 
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年|" + "|".join(_YEAR_OFFSETS))
-_YEAR_EN = re.compile(r"\b(?:in |since |during )?((?:19|20)\d{2})\b|\b(last|this|next) year\b", re.I)
-_YEAR_EN_OFFSETS = {"last": -1, "this": 0, "next": 1}
+_YEAR_EN = re.compile(r"\b((?:19|20)\d{2})\b|\b(?:last|this|next) year\b", re.I)
+_YEAR_EN_OFFSETS = {"last year": -1, "this year": 0, "next year": 1}
 
 
 def years_named(text: str, issue_date: str) -> set[int]:
-    """The years a text speaks of (2020年, and 去年/今年 in an issue of ``issue_date``)."""
+    """The years a text speaks of (2020年, and 去年/今年 in an issue of ``issue_date``; in English too)."""
     d = _parse(issue_date)
     out = set()
-    for m in _YEAR.finditer(text):
-        if m.group(1):
-            out.add(int(m.group(1)))
-        elif d is not None:
-            out.add(d.year + _YEAR_OFFSETS[m.group(0)])
-    for m in _YEAR_EN.finditer(text):
-        if m.group(1):
-            out.add(int(m.group(1)))
-        elif d is not None:
-            out.add(d.year + _YEAR_EN_OFFSETS[m.group(2).lower()])
+    for pattern, offsets in ((_YEAR, _YEAR_OFFSETS), (_YEAR_EN, _YEAR_EN_OFFSETS)):
+        for m in pattern.finditer(text):
+            if m.group(1):
+                out.add(int(m.group(1)))
+            elif d is not None:
+                out.add(d.year + offsets[m.group(0).lower()])
     return out
 
 
