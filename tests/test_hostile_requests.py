@@ -1,6 +1,7 @@
 """Untrusted questions and requests from the open web: a clear 4xx or a polite refusal, never a 500,
 never unbounded work; a per-client rate limit; and nothing makes the server fetch a URL."""
 
+import contextlib
 import http.server
 import threading
 from dataclasses import replace
@@ -63,14 +64,23 @@ def test_rate_limiter_memory_stays_bounded():
 
 # ---- against a real server on loopback -------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def server(qa, settings_e5):
+@contextlib.contextmanager
+def serving(qa, settings, **overrides):
+    """A real server on a free loopback port with these settings changed; yields its base URL."""
     import ui
 
-    settings = replace(settings_e5, port=free_port(), rate_limit_per_minute=30, rate_limit_burst=40)
+    settings = replace(settings, port=free_port(), **overrides)
     server = ui.serve(settings, qa=replace(qa, settings=settings), block=False)
-    yield f"http://127.0.0.1:{settings.port}"
-    server.should_exit = True
+    try:
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        server.should_exit = True
+
+
+@pytest.fixture(scope="module")
+def server(qa, settings_e5):
+    with serving(qa, settings_e5, rate_limit_per_minute=30, rate_limit_burst=40) as url:
+        yield url
 
 
 HOSTILE = [
@@ -171,37 +181,23 @@ def test_a_client_over_its_rate_gets_429_and_others_are_served(server):
 
 @pytest.mark.slow
 def test_no_file_is_taken_when_uploads_are_off(server, qa, settings_e5):
-    import ui
-
     files = {"files": ("issue.txt", "衡水日报\n2021年12月4日\n标题\n正文。".encode(), "text/plain")}
     # With uploads on (the module's server), Gradio's route takes the file into its cache.
     assert httpx.post(f"{server}/gradio_api/upload", files=files, timeout=60).status_code == 200
-    settings = replace(settings_e5, port=free_port(), allow_uploads=False)
-    off = ui.serve(settings, qa=replace(qa, settings=settings), block=False)
-    try:
+    with serving(qa, settings_e5, allow_uploads=False) as off:
         # Gradio's own upload route stays mounted even with no upload box on the page.
         for path in ("/gradio_api/upload", "/gradio_api/upload/", "/upload"):
-            r = httpx.post(f"http://127.0.0.1:{settings.port}{path}", files=files, timeout=60)
+            r = httpx.post(f"{off}{path}", files=files, timeout=60)
             assert r.status_code == 403 and "allow_uploads" in r.json()["error"], (path, r.text)
-        assert httpx.get(f"http://127.0.0.1:{settings.port}/healthz", timeout=60).status_code == 200
-    finally:
-        off.should_exit = True
+        assert httpx.get(f"{off}/healthz", timeout=60).status_code == 200
 
 
 @pytest.mark.slow
 def test_behind_a_proxy_each_reader_has_their_own_limit(qa, settings_e5):
-    import ui
-
-    settings = replace(settings_e5, port=free_port(), rate_limit_per_minute=1, rate_limit_burst=3,
-                       trusted_proxies="127.0.0.1")
-    server = ui.serve(settings, qa=replace(qa, settings=settings), block=False)
-    url = f"http://127.0.0.1:{settings.port}/api/search"
-    try:
+    with serving(qa, settings_e5, rate_limit_per_minute=1, rate_limit_burst=3, trusted_proxies="127.0.0.1") as url:
         def ask(reader: str) -> int:
             headers = {"X-Forwarded-For": reader}
-            return httpx.post(url, json={"question": "景县"}, headers=headers, timeout=60).status_code
+            return httpx.post(f"{url}/api/search", json={"question": "景县"}, headers=headers, timeout=60).status_code
 
         assert [ask("203.0.113.7") for _ in range(4)] == [200, 200, 200, 429]
         assert ask("203.0.113.8") == 200  # another reader behind the same proxy is still served
-    finally:
-        server.should_exit = True
