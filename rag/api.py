@@ -191,6 +191,13 @@ def create_app(qa: NewsQA) -> FastAPI:
         return _error(400, str(exc))
 
     from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException):
+        # Starlette's own 404/405 (a path no route matches: a chunk id with a line break in it)
+        # say {"detail": …}; every error of ours says {"error": …}.
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, exc: RequestValidationError):

@@ -67,6 +67,9 @@ def test_search_issues_chunks_health(base):
     assert ctx["chunk"]["chunk_id"] == cid and ctx["paragraphs"]
     missing = httpx.get(f"{base}/api/chunks/no/such/chunk")
     assert missing.status_code == 404 and "no chunk" in missing.json()["error"]
+    # A line break in the id matches no route (found by schemathesis): still our error shape.
+    unroutable = httpx.get(f"{base}/api/chunks/a%0Ab")
+    assert unroutable.status_code == 404 and unroutable.json().get("error")
     h = httpx.get(f"{base}/healthz").json()
     assert h["status"] == "ok" and h["chunks"] > 0
     schema = httpx.get(f"{base}/api/openapi.json").json()
