@@ -42,11 +42,20 @@ def _clean_gloss(gloss: str) -> str:
 
 
 def _variants(word: str) -> list[str]:
-    """Crude English lemmas: vaccinated -> vaccinate, volunteers -> volunteer, industries -> industry."""
+    """Crude English lemmas, likeliest first: vaccinated -> vaccinate, sites -> site (not sit),
+    boxes -> box, industries -> industry, vaccination -> vaccinate, star-level -> star level."""
     out = [word]
-    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            out.append(word[: -len(suffix)] + repl)
+    if "-" in word:
+        out.append(word.replace("-", " "))
+    rules = (
+        (r"ies$", "y"), (r"([sxz]|ch|sh)es$", r"\1"), (r"([^s])s$", r"\1"), (r"ation$", "ate"), (r"ation$", ""),
+        (r"ied$", "y"), (r"ed$", "e"), (r"ed$", ""), (r"([^aeiou])\1ed$", r"\1"), (r"ing$", "e"), (r"ing$", ""),
+        (r"([^aeiou])\1ing$", r"\1"), (r"ment$", ""), (r"ly$", ""),
+    )
+    for pattern, repl in rules:
+        lemma = re.sub(pattern, repl, word)
+        if lemma != word and len(lemma) >= 3 and lemma not in out:
+            out.append(lemma)
     return out
 
 
@@ -86,9 +95,12 @@ class Lexicon:
                                 single.setdefault(key, []).append(simp)
                     continue
                 for gloss in defs.split("/"):
-                    key = _clean_gloss(gloss)
-                    if key and len(key.split()) <= _MAX_PHRASE and not gloss.lower().startswith(("see ", "variant of")):
-                        add(key, simp)
+                    if gloss.lower().startswith(("see ", "variant of")):
+                        continue
+                    # "COVID-19, the coronavirus disease identified in 2019": the head names it.
+                    for key in dict.fromkeys((_clean_gloss(gloss), _clean_gloss(gloss.split(",")[0]))):
+                        if key and len(key.split()) <= _MAX_PHRASE:
+                            add(key, simp)
                 # Place and person names: the pinyin spelled as English writes it (Jizhou,
                 # Raoyang), and the name that opens the gloss ("Jing County or Jingxian, a county…").
                 if pinyin[:1].isupper():
@@ -121,7 +133,11 @@ class Lexicon:
 
         ``single`` adds a word's one-character rendering, last, where CC-CEDICT gives one.
         """
-        words = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower())
+        words: list[str] = []
+        for word in re.findall(r"[a-z0-9][a-z0-9-]*", text.lower()):
+            # "covid-19" is an entry; "star-level" is two words.
+            known = any(v in self._entries for v in _variants(word))
+            words += [word] if known or "-" not in word else [w for w in word.split("-") if w]
         out: list[tuple[str, list[str]]] = []
         i = 0
         while i < len(words):
@@ -131,13 +147,12 @@ class Lexicon:
                     if n == 1:
                         break
                     continue
-                found = None
-                for variant in ([" ".join(phrase)] if n > 1 else _variants(phrase[0])):
-                    found = self._entries.get(variant)
-                    if single and n == 1 and variant in self._single:
-                        found = (found or [])[: _MAX_TERMS_PER_PHRASE - 1] + [self._single[variant]]
-                    if found:
-                        break
+                variants = [" ".join(phrase)] if n > 1 else _variants(phrase[0])
+                found = next((self._entries[v] for v in variants if v in self._entries), None)
+                if single and n == 1:
+                    char = next((self._single[v] for v in variants if v in self._single), None)
+                    if char:
+                        found = (found or [])[: _MAX_TERMS_PER_PHRASE - 1] + [char]
                 if n > 1 and not found:
                     joined = "".join(phrase)  # "jing xian" -> "jingxian"
                     found = self._entries.get(joined)

@@ -3,9 +3,9 @@ import pytest
 from rag.answer import NOT_FOUND_ZH, ExtractiveAnswerer
 from rag.answer.dates import days_named, resolve_relative, years_named
 from rag.answer.evidence import has_fact_of_type
-from rag.answer.extractive import coverage
-from rag.answer.question import DATE, NUMBER, PERSON, PLACE, analyse
-from rag.answer.spans import find_span
+from rag.answer.extractive import coverage, home_place, in_own_words, names_counted
+from rag.answer.question import DATE, NUMBER, PERSON, PLACE, analyse, english_counted
+from rag.answer.spans import Span, find_span
 from rag.types import Chunk, Hit
 
 
@@ -25,6 +25,12 @@ def test_key_terms_drop_question_words_and_keep_local_names():
     assert "饶阳" in q.terms and "饶阳给" not in q.terms and q.entities == ("饶阳",)
 
 
+def test_the_focus_is_the_term_nearest_the_question_word_and_locatives_stay_apart():
+    q = analyse("孩子们在学校打疫苗，学校里设了多少个点？")
+    # 学校 is said twice; its second mention is next to 多少. jieba's lone 打 and 里 join nothing.
+    assert q.focus[0] == "学校" and "学校里" not in q.terms and "学校打" not in q.terms
+
+
 def test_fact_types():
     assert has_fact_of_type("已接种39.93万人。", NUMBER)
     assert not has_fact_of_type("全力推进疫苗接种工作。", NUMBER)
@@ -36,6 +42,19 @@ def test_coverage_weights():
     assert coverage(("景县", "接种"), "景县接种") == 1.0
     assert coverage(("景县", "接种"), "接种") == 0.5
     assert coverage(("景县", "接种"), "接种", wider="景县") == (2 + 0.8 * 2) / 4
+
+
+def test_coverage_credits_a_piece_of_a_compound_and_numerals_as_digits():
+    # 百亿 of 百亿级: the longest piece, 2 of 3 characters, earns 0.8 of that share.
+    assert coverage(("百亿级",), "三大百亿主导产业") == pytest.approx(0.8 * 2 / 3)
+    assert coverage(("三岁以上",), "3岁以上人群") == 1.0
+    assert coverage(("三岁以上",), "三十岁以上") < 1.0
+
+
+def test_a_local_paper_says_our_city_for_its_own_place():
+    assert home_place("衡水日报") == "衡水" and home_place("人民日报") == ""
+    assert coverage(("衡水", "低保"), in_own_words("我市低保兜底保障实现15年连增", "衡水日报")) == 1.0
+    assert in_own_words("我市低保兜底保障实现15年连增", "人民日报") == "我市低保兜底保障实现15年连增"
 
 
 def _hit(text: str, article: str = "景县全力以赴推进疫苗接种工作", pid: str = "x/a01/p01") -> Hit:
@@ -129,6 +148,23 @@ def test_an_english_count_prefers_the_number_followed_by_what_it_counts():
             _hit("景县全县848个村落实包联干部。", pid="x/a01/p02")]
     d = _answer("How many villages are there in Jing County?", hits)
     assert d.answerable and d.short_answer == "848个"
+
+
+def test_what_is_counted_may_stand_after_the_number_or_before_it():
+    def span_of(sentence: str, number: str):
+        at = sentence.index(number)
+        return Span(at, at + len(number), number, 1.0)
+
+    s = "全市89家养老机构被省评定为星级养老机构"
+    assert names_counted(s, span_of(s, "89家"), ("机构",))  # the head of 养老机构
+    s = "完成了21个乡镇中心型农村公益性公墓建设"
+    assert not names_counted(s, span_of(s, "21个"), ("农村",))  # a modifier of 公墓, not what is counted
+    s = "发放党史学习资料128套"
+    assert names_counted(s, span_of(s, "128套"), ("党",))
+    s = "开展对接洽谈活动,发放128套"
+    assert not names_counted(s, span_of(s, "128套"), ("活动",))  # another clause
+    assert english_counted("How many elderly care institutions were rated as star-level?") == "elderly care institutions"
+    assert english_counted("How many villages are there in Jing County?") == "villages"
 
 
 def test_a_sum_of_money_is_asked_in_yuan():

@@ -7,6 +7,8 @@ def test_gloss_cleaning_and_lemmas():
     assert _clean_gloss("to be vaccinated") == "vaccinated"
     assert _clean_gloss("secretary (chief official of a branch)") == "secretary"
     assert "volunteer" in _variants("volunteers") and "industry" in _variants("industries")
+    assert _variants("sites")[1] == "site" and "sit" not in _variants("sites")
+    assert "vaccinate" in _variants("vaccination") and "box" in _variants("boxes")
 
 
 def test_phrases_before_words_and_stopwords_skipped():
@@ -24,6 +26,10 @@ def test_cc_cedict_lexicon_maps_news_words():
     assert "志愿者" in lex.terms("volunteers")
     assert "接种" in lex.terms("vaccinated")
     assert all(len(t) >= 2 for t in lex.terms("How many people over 3 in Jing County had been vaccinated?"))
+    assert "接种" in lex.terms("vaccination sites")
+    # the head of a gloss ("COVID-19, the coronavirus disease identified in 2019") is a key too
+    assert "新冠肺炎" in lex.terms("COVID-19")
+    assert "星级" in lex.terms("star-level") or "明星" in lex.terms("star-level")  # split when not an entry
 
 
 def test_one_character_renderings_only_for_the_answerer():

@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,7 +57,7 @@ class Unit:
     entities: float = 1.0  # share of the question's named entities the article names
     type_ok: bool = False
     span: Span | None = None
-    # The span is followed by what the question counts (848个[村] for "how many villages").
+    # The span's noun phrase names what the question counts (848个[村] for "how many villages").
     counted: bool = False
     # The sentence speaks of other years than the question (今年…208项 for 去年以来…多少项).
     other_year: bool = False
@@ -95,16 +96,19 @@ def coverage(terms: tuple[str, ...] | TermGroups, context: str, wider: str = "",
     """Share of the question's key terms found in ``context``, longer terms weighing more.
 
     A term found only in ``wider`` (the rest of the article: a report names its
-    subject once, then says 该县) earns most of its weight; a term not there
-    whole earns half credit for the share of its characters that are (so
-    接种人数 still partly matches 已接种).
+    subject once, then says 该县) earns most of its weight. A term not there
+    whole earns part of its weight for the longest piece of it that is (百亿 of
+    百亿级, 接种 of 接种人数: Chinese compounds share their morphemes), or half
+    credit for the share of its characters that are, whichever is more.
+    Numerals are compared as digits (三岁 matches 3周岁).
     """
     groups = [(t,) if isinstance(t, str) else tuple(t) for t in terms]
     if not groups:
         return 0.0
-    ctx, wide = context.lower(), wider.lower()
+    ctx, wide = as_digits(context.lower()), as_digits(wider.lower())
     got = total = 0.0
     for alts in groups:
+        alts = tuple(as_digits(a) for a in alts)
         w = min(max(len(a) for a in alts), 4)
         total += w
         if any(a in ctx for a in alts):
@@ -113,8 +117,75 @@ def coverage(terms: tuple[str, ...] | TermGroups, context: str, wider: str = "",
             got += 0.8 * w
         elif partial:
             t = alts[0]
-            got += w * 0.5 * sum(ch in ctx for ch in t) / len(t)
+            chars = 0.5 * sum(ch in ctx for ch in t) / len(t)
+            piece = 0.8 * _longest_piece(t, ctx) / len(t)
+            got += w * max(chars, piece)
     return got / total
+
+
+_DIGITS = str.maketrans("〇零一二两三四五六七八九", "001223456789")
+
+
+def as_digits(text: str) -> str:
+    """Chinese numerals as digits, on both sides of a comparison (the question may say 三岁, the paper 3周岁)."""
+    return text.translate(_DIGITS)
+
+
+def _longest_piece(term: str, text: str) -> int:
+    """Length of the longest run of two or more of ``term``'s characters found in ``text`` (0 when none)."""
+    for n in range(len(term) - 1, 1, -1):
+        if any(term[i : i + n] in text for i in range(len(term) - n + 1)):
+            return n
+    return 0
+
+
+_PAPER_SUFFIX = re.compile(r"(?:日报|晚报|时报|都市报|早报|商报|报)$")
+_HOME = re.compile(r"[我本全](?:市|省)")
+
+
+@lru_cache(maxsize=256)
+def home_place(newspaper: str) -> str:
+    """The place a local paper calls 我市 (衡水日报 -> 衡水); "" when its name is no place (人民日报)."""
+    from rag.answer.evidence import tagged_words
+
+    stem = _PAPER_SUFFIX.sub("", newspaper.strip())
+    words = tagged_words(stem) if stem else ()
+    return stem if len(words) == 1 and words[0][3] == "ns" else ""
+
+
+def in_own_words(sentence: str, newspaper: str) -> str:
+    """The sentence as matched against the question: 我市 names the paper's own place."""
+    home = home_place(newspaper) if _HOME.search(sentence) else ""
+    return f"{sentence} {home}" if home else sentence
+
+
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:、！!？?（）()“”\"《》\s]")
+_NOT_NOUN = ("v", "p", "d", "c", "u", "r", "m", "x", "q", "f")
+
+
+def _noun_run(tagged) -> list[str]:
+    """The words of ``tagged`` up to the first that cannot be part of a noun phrase."""
+    run = []
+    for _, _, word, flag in tagged:
+        if flag[:1] in _NOT_NOUN and flag != "vn":
+            break
+        run.append(word)
+    return run
+
+
+def names_counted(sentence: str, span: Span, renderings: tuple[str, ...], reach: int = 12) -> bool:
+    """Does a noun phrase next to the number name what is counted? After it, by its first word
+    (848个[村]) or, Chinese putting modifiers first, by its head (89家养老[机构], but not
+    21个乡镇…[农村]公墓); or the noun phrase right before it (发放[党史]学习资料128套)."""
+    from rag.answer.evidence import tagged_words
+
+    after = "".join(_noun_run(tagged_words(sentence[span.end : span.end + reach])))
+    if any(after.startswith(r) or after.endswith(r) for r in renderings if after):
+        return True
+    # Before the number jieba's tags fail (技术需求, 学习资料 come out as verbs): the words since
+    # the last punctuation, a few characters back, stand in for the noun phrase.
+    before = _CLAUSE_BREAK.split(sentence[max(0, span.start - 6) : span.start])[-1]
+    return any(r in before for r in renderings)
 
 
 def _term_positions(groups: TermGroups, sentence: str) -> list[tuple[int, int]]:
@@ -202,8 +273,9 @@ class ExtractiveAnswerer:
             # The headline and the rest of the article name the subject (a report says 该县
             # after naming 景县 once), so they count as context; but the fact asked for and
             # the words around it must be in the sentence itself.
-            u.own_coverage = coverage(groups, u.text, partial=not english)
-            u.coverage = coverage(groups, u.text, article, partial=not english)
+            said_here = in_own_words(u.text, u.hit.chunk.newspaper)
+            u.own_coverage = coverage(groups, said_here, partial=not english)
+            u.coverage = coverage(groups, said_here, article, partial=not english)
             lo, hi = SIM_BAND_EN if english else SIM_BAND_ZH
             u.cosine = float(sims[i]) if sims is not None else 0.0
             u.similarity = float(np.clip((sims[i] - lo) / (hi - lo), 0, 1)) if sims is not None else 0.0
@@ -214,7 +286,7 @@ class ExtractiveAnswerer:
             if q.entities and not english:
                 u.entities = sum(e in article for e in q.entities) / len(q.entities)
             if counted and u.span is not None:
-                u.counted = u.text.startswith(counted, u.span.end)
+                u.counted = names_counted(u.text, u.span, counted)
             asked = years_named(q.text, u.hit.chunk.date)
             said = years_named(u.text, u.hit.chunk.date) if asked else set()
             u.other_year = bool(asked and said and not asked & said)

@@ -97,11 +97,20 @@ _MONEY_EN = re.compile(r"\b(?:value|worth|cost|costs|amount of money|money|funds
 _MONEY_ZH = re.compile(r"(?:金额|交易额|成交额|资金|投资|投入|收入|产值|营收|费用|经费|价格|钱|奖金|补贴|补助)[是为达到了有约共计]*$")
 
 
+# Words that end the counted noun phrase of "how many …" (the verb, or "there" of "are there").
+_COUNTED_ENDS = {"there", "did", "do", "does", "will", "would", "can", "could", "has", "have", "had", "got", "get", "gets"}
+
+
 def english_counted(text: str) -> str:
-    """The noun a "how many" question counts: "How many villages are there…" -> "villages"."""
-    m = re.search(r"\bhow many ((?:[a-z-]+ ?){1,3})", text.lower())
-    words = [w for w in m.group(1).split() if w not in QUESTION_WORDS] if m else []
-    return " ".join(words[:2])
+    """The noun phrase a "how many" question counts, up to its verb: "How many elderly care
+    institutions were…" -> "elderly care institutions"; "How many villages are there…" -> "villages"."""
+    m = re.search(r"\bhow many ((?:[a-z0-9-]+ ?){1,3})", text.lower())
+    words: list[str] = []
+    for w in m.group(1).split() if m else ():
+        if w in QUESTION_WORDS or w in _COUNTED_ENDS:
+            break
+        words.append(w)
+    return " ".join(words)
 
 
 def english_unit(text: str) -> str:
@@ -124,6 +133,14 @@ _ONE_CJK = re.compile(r"^[\u3400-\u9fff]$")
 _FUNCTION_CHARS = set("给在对向把被从和与跟同的了是有也都就还又将让使为于以及并而或")
 
 
+def _joins(char: str) -> bool:
+    """May this lone character be the end of the word before it? Not a particle, nor (by jieba's
+    dictionary) a verb or locative: 学校+打 and 学校+里 ("in the school") name nothing."""
+    import jieba.posseg as pseg
+
+    return char not in _FUNCTION_CHARS and pseg.dt.word_tag_tab.get(char, "x")[:1] not in ("v", "f")
+
+
 def key_terms(text: str) -> tuple[str, ...]:
     """Content words of the question, in order.
 
@@ -139,7 +156,7 @@ def key_terms(text: str) -> tuple[str, ...]:
             prev_kept = False
             continue
         if _ONE_CJK.match(tok):
-            if prev_kept and terms and tok not in _FUNCTION_CHARS:
+            if prev_kept and terms and _joins(tok):
                 terms[-1] += tok
             prev_kept = False
             continue
@@ -155,9 +172,10 @@ def analyse(text: str) -> Question:
         return Question(text=text, qtype=qtype, terms=key_terms(text), unit=english_unit(text))
     left, wh, right, unit, count, head = split_question(text)
     terms = key_terms(text)
-    focus = tuple(dict.fromkeys(
-        [t for t in terms if t in left.lower()][-1:] + [t for t in terms if t in right.lower()][:1]
-    ))
+    # The terms nearest the question word on each side (a term said twice counts where it is nearest).
+    before = sorted((t for t in terms if t in left.lower()), key=lambda t: left.lower().rfind(t))[-1:]
+    after = sorted((t for t in terms if t in right.lower()), key=lambda t: right.lower().find(t))[:1]
+    focus = tuple(dict.fromkeys(before + after))
     return Question(text=text, qtype=qtype, terms=terms, left=left, wh=wh, right=right, unit=unit,
                     wh_count=count, wh_head=head, focus=focus, entities=named_entities(text, terms))
 
