@@ -103,19 +103,21 @@ _COUNTED_ENDS = {"there", "did", "do", "does", "will", "would", "can", "could", 
 
 def english_counted(text: str) -> str:
     """The noun phrase a "how many" question counts, up to its verb: "How many elderly care
-    institutions were…" -> "elderly care institutions"; "How many villages are there…" -> "villages"."""
-    m = re.search(r"\bhow many ((?:[a-z0-9-]+ ?){1,3})", text.lower())
+    institutions were…" -> "elderly care institutions"; "How many of the villages are…" -> "villages"."""
+    m = re.search(r"\bhow many ((?:[a-z0-9-]+ ?){1,5})", text.lower())
     words: list[str] = []
     for w in m.group(1).split() if m else ():
-        if w in QUESTION_WORDS or w in _COUNTED_ENDS:
+        if not words and w in ("of", "the"):
+            continue
+        if w in QUESTION_WORDS or w in _COUNTED_ENDS or len(words) == 4:
             break
         words.append(w)
     return " ".join(words)
 
 
 def english_unit(text: str) -> str:
-    m = re.search(r"\bhow many ((?:[\w-]+ ?){1,4})", text.lower())
-    for word in m.group(1).split() if m else ():
+    """The measure word a Chinese paper counts the asked-for noun with (people -> 人), or 元 for a sum."""
+    for word in english_counted(text).split():
         if word in _EN_UNITS:
             return _EN_UNITS[word]
     return "元" if _MONEY_EN.search(text) else ""
