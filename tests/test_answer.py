@@ -165,6 +165,8 @@ def test_what_is_counted_may_stand_after_the_number_or_before_it():
     assert not names_counted(s, span_of(s, "128套"), ("活动",))  # another clause
     assert english_counted("How many elderly care institutions were rated as star-level?") == "elderly care institutions"
     assert english_counted("How many villages are there in Jing County?") == "villages"
+    assert english_counted("How many of the villages are there?") == "villages"
+    assert analyse("How many Party history study kits did Raoyang hand out?").unit == "套"
 
 
 def test_a_sum_of_money_is_asked_in_yuan():
