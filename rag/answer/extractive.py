@@ -267,6 +267,7 @@ class ExtractiveAnswerer:
         sims = self._similarities(q.text, units) if self.encoder is not None and units else None
         # A Chinese question's own words anchor its gap (多少个村); an English one names the noun.
         counted = self._counted(q) if english else ()
+        asked_by_date: dict[str, set[int]] = {}  # the question's years, per issue date (去年 depends on it)
         for i, u in enumerate(units):
             heading = u.hit.chunk.embed_text.split("\n", 1)[0] if "\n" in u.hit.chunk.embed_text else ""
             article = f"{u.hit.chunk.newspaper}\n{heading}\n{self.article_text(u.hit.chunk.paragraph_id)}\n{u.text}"
@@ -287,8 +288,11 @@ class ExtractiveAnswerer:
                 u.entities = sum(e in article for e in q.entities) / len(q.entities)
             if counted and u.span is not None:
                 u.counted = names_counted(u.text, u.span, counted)
-            asked = years_named(q.text, u.hit.chunk.date)
-            said = years_named(u.text, u.hit.chunk.date) if asked else set()
+            date = u.hit.chunk.date
+            if date not in asked_by_date:
+                asked_by_date[date] = years_named(q.text, date)
+            asked = asked_by_date[date]
+            said = years_named(u.text, date) if asked else set()
             u.other_year = bool(asked and said and not asked & said)
             lexical = 0.4 * u.coverage + 0.6 * u.own_coverage
             if sims is None:
