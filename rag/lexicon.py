@@ -41,19 +41,21 @@ def _clean_gloss(gloss: str) -> str:
     return " ".join(re.findall(r"[a-z0-9-]+", g))
 
 
+_LEMMA_RULES = tuple((re.compile(p), r) for p, r in (
+    (r"ies$", "y"), (r"([sxz]|ch|sh)es$", r"\1"), (r"([^s])s$", r"\1"), (r"ation$", "ate"), (r"ation$", ""),
+    (r"ied$", "y"), (r"ed$", "e"), (r"ed$", ""), (r"([^aeiou])\1ed$", r"\1"), (r"ing$", "e"), (r"ing$", ""),
+    (r"([^aeiou])\1ing$", r"\1"), (r"ment$", ""), (r"ly$", ""),
+))
+
+
 def _variants(word: str) -> list[str]:
     """Crude English lemmas, likeliest first: vaccinated -> vaccinate, sites -> site (not sit),
     boxes -> box, industries -> industry, vaccination -> vaccinate, star-level -> star level."""
     out = [word]
     if "-" in word:
         out.append(word.replace("-", " "))
-    rules = (
-        (r"ies$", "y"), (r"([sxz]|ch|sh)es$", r"\1"), (r"([^s])s$", r"\1"), (r"ation$", "ate"), (r"ation$", ""),
-        (r"ied$", "y"), (r"ed$", "e"), (r"ed$", ""), (r"([^aeiou])\1ed$", r"\1"), (r"ing$", "e"), (r"ing$", ""),
-        (r"([^aeiou])\1ing$", r"\1"), (r"ment$", ""), (r"ly$", ""),
-    )
-    for pattern, repl in rules:
-        lemma = re.sub(pattern, repl, word)
+    for pattern, repl in _LEMMA_RULES:
+        lemma = pattern.sub(repl, word)
         if lemma != word and len(lemma) >= 3 and lemma not in out:
             out.append(lemma)
     return out

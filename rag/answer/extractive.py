@@ -100,7 +100,7 @@ def coverage(terms: tuple[str, ...] | TermGroups, context: str, wider: str = "",
     whole earns part of its weight for the longest piece of it that is (百亿 of
     百亿级, 接种 of 接种人数: Chinese compounds share their morphemes), or half
     credit for the share of its characters that are, whichever is more.
-    Numerals are compared as digits (三岁 matches 3周岁).
+    Numerals are compared as digits (三岁以上 matches 3岁以上).
     """
     groups = [(t,) if isinstance(t, str) else tuple(t) for t in terms]
     if not groups:
@@ -127,7 +127,7 @@ _DIGITS = str.maketrans("〇零一二两三四五六七八九", "001223456789")
 
 
 def as_digits(text: str) -> str:
-    """Chinese numerals as digits, on both sides of a comparison (the question may say 三岁, the paper 3周岁)."""
+    """Chinese numerals as digits, on both sides of a comparison (the question may say 三岁, the paper 3岁)."""
     return text.translate(_DIGITS)
 
 
