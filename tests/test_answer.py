@@ -3,9 +3,9 @@ import pytest
 from rag.answer import NOT_FOUND_ZH, ExtractiveAnswerer
 from rag.answer.dates import days_named, resolve_relative, years_named
 from rag.answer.evidence import has_fact_of_type
-from rag.answer.extractive import coverage, home_place, in_own_words, names_counted
+from rag.answer.extractive import coverage, home_place, in_own_words
 from rag.answer.question import DATE, NUMBER, PERSON, PLACE, analyse, english_counted
-from rag.answer.spans import Span, find_span
+from rag.answer.spans import Span, find_span, names_counted
 from rag.types import Chunk, Hit
 
 
@@ -156,13 +156,19 @@ def test_what_is_counted_may_stand_after_the_number_or_before_it():
         return Span(at, at + len(number), number, 1.0)
 
     s = "全市89家养老机构被省评定为星级养老机构"
-    assert names_counted(s, span_of(s, "89家"), ("机构",))  # the head of 养老机构
+    assert names_counted(s, span_of(s, "89家"), (("机构",),)) == 1.0  # the head of 养老机构
     s = "完成了21个乡镇中心型农村公益性公墓建设"
-    assert not names_counted(s, span_of(s, "21个"), ("农村",))  # a modifier of 公墓, not what is counted
+    assert names_counted(s, span_of(s, "21个"), (("农村",),)) == 0.0  # a modifier of 公墓, not what is counted
     s = "发放党史学习资料128套"
-    assert names_counted(s, span_of(s, "128套"), ("党",))
+    assert names_counted(s, span_of(s, "128套"), (("党",), ("资料",))) == 1.0
     s = "开展对接洽谈活动,发放128套"
-    assert not names_counted(s, span_of(s, "128套"), ("活动",))  # another clause
+    assert names_counted(s, span_of(s, "128套"), (("活动",),)) == 0.0  # another clause
+    # Of two numbers in one sentence, the one whose noun phrase has the counted phrase's head.
+    s = "我市挖掘技术需求208项,征集技术解决方案157项"
+    counted = (("技术",), ("解决方案",))  # "technology solutions"
+    assert names_counted(s, span_of(s, "208项"), counted) == 0.5
+    assert find_span(analyse("How many technology solutions were collected?"), s, [], counted).text == "157项"
+    assert find_span(analyse("How many technology solutions were collected?"), s, [], ()).text == "208项"
     assert english_counted("How many elderly care institutions were rated as star-level?") == "elderly care institutions"
     assert english_counted("How many villages are there in Jing County?") == "villages"
     assert english_counted("How many of the villages are there?") == "villages"

@@ -25,7 +25,7 @@ import numpy as np
 from rag.answer.dates import resolve_relative, with_year, years_named
 from rag.answer.evidence import has_fact_of_type
 from rag.answer.question import DATE, FACT, LIST, Question, analyse, english_counted
-from rag.answer.spans import Span, find_span
+from rag.answer.spans import Counted, Span, find_span, names_counted
 from rag.chunking import split_sentences
 from rag.retrieve import has_cjk
 from rag.types import Citation, Hit
@@ -57,8 +57,9 @@ class Unit:
     entities: float = 1.0  # share of the question's named entities the article names
     type_ok: bool = False
     span: Span | None = None
-    # The span's noun phrase names what the question counts (848个[村] for "how many villages").
-    counted: bool = False
+    # How well the span's noun phrase names what the question counts (848个[村] for "how many
+    # villages"): 1 by its head noun, 0.5 by a modifier, 0 not at all.
+    counted: float = 0.0
     # The sentence speaks of other years than the question (今年…208项 for 去年以来…多少项).
     other_year: bool = False
     # Can the answer be stated from this sentence? Not when the question needs a span and it has
@@ -159,35 +160,6 @@ def in_own_words(sentence: str, newspaper: str) -> str:
     return f"{sentence} {home}" if home else sentence
 
 
-_CLAUSE_BREAK = re.compile(r"[，,。；;：:、！!？?（）()“”\"《》\s]")
-_NOT_NOUN = ("v", "p", "d", "c", "u", "r", "m", "x", "q", "f")
-
-
-def _noun_run(tagged) -> list[str]:
-    """The words of ``tagged`` up to the first that cannot be part of a noun phrase."""
-    run = []
-    for _, _, word, flag in tagged:
-        if flag[:1] in _NOT_NOUN and flag != "vn":
-            break
-        run.append(word)
-    return run
-
-
-def names_counted(sentence: str, span: Span, renderings: tuple[str, ...], reach: int = 12) -> bool:
-    """Does a noun phrase next to the number name what is counted? After it, by its first word
-    (848个[村]) or, Chinese putting modifiers first, by its head (89家养老[机构], but not
-    21个乡镇…[农村]公墓); or the noun phrase right before it (发放[党史]学习资料128套)."""
-    from rag.answer.evidence import tagged_words
-
-    after = "".join(_noun_run(tagged_words(sentence[span.end : span.end + reach])))
-    if any(after.startswith(r) or after.endswith(r) for r in renderings if after):
-        return True
-    # Before the number jieba's tags fail (技术需求, 学习资料 come out as verbs): the words since
-    # the last punctuation, a few characters back, stand in for the noun phrase.
-    before = _CLAUSE_BREAK.split(sentence[max(0, span.start - 6) : span.start])[-1]
-    return any(r in before for r in renderings)
-
-
 def _term_positions(groups: TermGroups, sentence: str) -> list[tuple[int, int]]:
     out = []
     low = sentence.lower()
@@ -227,11 +199,11 @@ class ExtractiveAnswerer:
             self._lexicon = default_lexicon() or False
         return self._lexicon or None
 
-    def _counted(self, q: Question) -> tuple[str, ...]:
-        """Chinese renderings of the noun an English "how many" question counts."""
+    def _counted(self, q: Question) -> Counted:
+        """Chinese renderings of each word of what an English "how many" question counts, head last."""
         noun = english_counted(q.text)
         lexicon = self._lexicon_or_none() if noun else None
-        return tuple(w for _, found in lexicon.groups(noun, single=True) for w in found) if lexicon else ()
+        return tuple(tuple(found) for _, found in lexicon.groups(noun, single=True)) if lexicon else ()
 
     def _groups(self, q: Question, english: bool) -> TermGroups:
         if not english:
@@ -281,7 +253,7 @@ class ExtractiveAnswerer:
             u.cosine = float(sims[i]) if sims is not None else 0.0
             u.similarity = float(np.clip((sims[i] - lo) / (hi - lo), 0, 1)) if sims is not None else 0.0
             u.type_ok = has_fact_of_type(u.text, q.qtype)
-            u.span = find_span(q, u.text, _term_positions(groups, u.text)) if q.qtype != FACT or q.wh else None
+            u.span = find_span(q, u.text, _term_positions(groups, u.text), counted) if q.qtype != FACT or q.wh else None
             if q.focus:
                 u.focus = coverage(q.focus, u.text)
             if q.entities and not english:

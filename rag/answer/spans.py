@@ -137,17 +137,60 @@ def _drop_leading_verb(sentence: str, start: int, text: str) -> tuple[int, str]:
     return start, text
 
 
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:、！!？?（）()“”\"《》\s]")
+_NOT_NOUN = ("v", "p", "d", "c", "u", "r", "m", "x", "q", "f")
+
+
+def _noun_run(tagged) -> list[str]:
+    """The words of ``tagged`` up to the first that cannot be part of a noun phrase."""
+    run = []
+    for _, _, word, flag in tagged:
+        if flag[:1] in _NOT_NOUN and flag != "vn":
+            break
+        run.append(word)
+    return run
+
+
+Counted = tuple[tuple[str, ...], ...]  # the Chinese renderings of each word of the counted phrase, its head last
+
+
+def names_counted(sentence: str, span: Span, counted: Counted, reach: int = 12) -> float:
+    """How well a noun phrase next to the number names what is counted: 1 by the phrase's head
+    noun, 0.5 by a modifier only (技术需求208项 for "technology solutions"), 0 not at all.
+
+    After the number the phrase is found by its first word (848个[村]) or, Chinese putting
+    modifiers first, its head (89家养老[机构], but not 21个乡镇…[农村]公墓); before it, the words
+    since the last punctuation (发放[党史]学习资料128套).
+    """
+    after = "".join(_noun_run(tagged_words(sentence[span.end : span.end + reach])))
+    # Before the number jieba's tags fail (技术需求, 学习资料 come out as verbs): the words since
+    # the last punctuation, a few characters back, stand in for the noun phrase.
+    before = _CLAUSE_BREAK.split(sentence[max(0, span.start - 6) : span.start])[-1]
+
+    def named(renderings: tuple[str, ...]) -> bool:
+        return any((after and (after.startswith(r) or after.endswith(r))) or r in before for r in renderings)
+
+    if not counted:
+        return 0.0
+    if named(counted[-1]):
+        return 1.0
+    return 0.5 if any(named(g) for g in counted[:-1]) else 0.0
+
+
 def _unit_of(text: str) -> str:
     m = re.search(r"([\u4e00-\u9fff%％]+)$", text)
     return m.group(1)[-1] if m else ""
 
 
-def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None = None) -> Span | None:
+def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None = None,
+              counted: Counted = ()) -> Span | None:
     """The best short answer to ``q`` in ``sentence``, or None when nothing of its kind is there.
 
     ``terms_at`` gives where the question's key terms (or, for an English question,
     their translations) occur in the sentence; the gap between the question's own
-    words is used when the question is Chinese.
+    words is used when the question is Chinese. ``counted`` are the Chinese renderings
+    of what an English "how many" question counts: of several numbers in a sentence
+    (特困人员2.18万人 beside 低保对象7.92万人) the one whose noun phrase names it is meant.
     """
     left = right = None
     if q.left or q.right:
@@ -183,6 +226,8 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
         if q.unit and kind == "number":
             # 多少家 is not answered by "1次": a different measure word counts something else.
             score += 0.6 if _unit_of(text) == q.unit or text.endswith(q.unit) else -1.0
+        if counted and kind == "number":
+            score += 0.6 * names_counted(sentence, Span(start, end, text, 0.0), counted)
         if q.wh_count and kind == "list":
             score += 0.5 if text.count("、") + 1 + text.count("和") == q.wh_count else 0.2
         if kind == "number" and re.fullmatch(r"第?一[\u4e00-\u9fff]?", text):
