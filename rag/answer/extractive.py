@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from rag.answer.dates import resolve_relative, with_year, years_named
-from rag.answer.evidence import has_fact_of_type
+from rag.answer.evidence import has_fact_of_type, tagged_words
 from rag.answer.question import DATE, FACT, LIST, Question, analyse, english_counted
 from rag.answer.spans import Counted, Span, find_span, names_counted
 from rag.chunking import split_sentences
@@ -147,8 +147,6 @@ _HOME = re.compile(r"[我本全](?:市|省)")
 @lru_cache(maxsize=256)
 def home_place(newspaper: str) -> str:
     """The place a local paper calls 我市 (衡水日报 -> 衡水); "" when its name is no place (人民日报)."""
-    from rag.answer.evidence import tagged_words
-
     stem = _PAPER_SUFFIX.sub("", newspaper.strip())
     words = tagged_words(stem) if stem else ()
     return stem if len(words) == 1 and words[0][3] == "ns" else ""
