@@ -175,8 +175,9 @@ def analyse(text: str) -> Question:
     left, wh, right, unit, count, head = split_question(text)
     terms = key_terms(text)
     # The terms nearest the question word on each side (a term said twice counts where it is nearest).
-    before = sorted((t for t in terms if t in left.lower()), key=lambda t: left.lower().rfind(t))[-1:]
-    after = sorted((t for t in terms if t in right.lower()), key=lambda t: right.lower().find(t))[:1]
+    low_left, low_right = left.lower(), right.lower()
+    before = sorted((t for t in terms if t in low_left), key=low_left.rfind)[-1:]
+    after = sorted((t for t in terms if t in low_right), key=low_right.find)[:1]
     focus = tuple(dict.fromkeys(before + after))
     return Question(text=text, qtype=qtype, terms=terms, left=left, wh=wh, right=right, unit=unit,
                     wh_count=count, wh_head=head, focus=focus, entities=named_entities(text, terms))

@@ -137,7 +137,7 @@ def _drop_leading_verb(sentence: str, start: int, text: str) -> tuple[int, str]:
     return start, text
 
 
-_CLAUSE_BREAK = re.compile(r"[，,。；;：:、！!？?（）()“”\"《》\s]")
+_CLAUSE_BREAK = re.compile("[" + re.escape(_PUNCT) + r"\s]")
 _NOT_NOUN = ("v", "p", "d", "c", "u", "r", "m", "x", "q", "f")
 
 
