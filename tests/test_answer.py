@@ -4,8 +4,8 @@ from rag.answer import NOT_FOUND_ZH, ExtractiveAnswerer
 from rag.answer.dates import days_named, resolve_relative, years_named
 from rag.answer.evidence import has_fact_of_type
 from rag.answer.extractive import coverage, home_place, in_own_words
-from rag.answer.question import DATE, NUMBER, PERSON, PLACE, analyse, english_counted
-from rag.answer.spans import Span, find_span, names_counted
+from rag.answer.question import DATE, NUMBER, PERSON, PLACE, analyse, english_asked, english_counted
+from rag.answer.spans import Span, find_span, names_counted, names_kind
 from rag.types import Chunk, Hit
 
 
@@ -187,3 +187,23 @@ def test_a_list_of_places_ends_with_the_last_place_name():
     q = analyse("Which counties adopted the funeral policy?")
     span = find_span(q, "冀州区、武邑县、深州市实行了全民惠民殡葬政策,其中,武邑县")
     assert span is not None and span.text == "冀州区、武邑县、深州市"
+
+
+def test_which_counties_wants_counties_not_what_they_own():
+    # 冀州区、饶阳县、景县殡仪馆 are funeral homes (the places say whose); 武邑县 is a county.
+    homes = "市殡仪馆和冀州区、饶阳县、景县殡仪馆开通了免费网上祭扫通道,代市民表达对故人的哀思。"
+    policy = "冀州区、武邑县、深州市实行了全民惠民殡葬政策。"
+    assert english_asked("Which counties adopted the free funeral policy for all residents?") == "counties"
+    assert english_asked("Which county hospital was rebuilt?") == "county hospital"
+
+    def at(sentence: str, text: str) -> Span:
+        return Span(sentence.index(text), sentence.index(text) + len(text), text, 1.0)
+
+    counties = (("县",),)
+    assert names_kind(homes, at(homes, "饶阳县"), counties) == 0.0
+    assert names_kind(homes, at(homes, "市殡仪馆和冀州区、饶阳县、景县殡仪馆"), counties) == 0.0
+    assert names_kind(policy, at(policy, "武邑县"), counties) == 1.0
+    # The free-of-charge sentence is the closer in meaning and words; the counties' one answers.
+    d = _answer("Which counties adopted the free funeral policy for all residents?",
+                [_hit(homes, pid="x/a01/p01"), _hit(policy, pid="x/a01/p02")])
+    assert d.answerable and "武邑县" in d.short_answer and d.citations[0].text == policy

@@ -24,8 +24,8 @@ import numpy as np
 
 from rag.answer.dates import resolve_relative, with_year, years_named
 from rag.answer.evidence import has_fact_of_type, tagged_words
-from rag.answer.question import DATE, FACT, LIST, Question, analyse, english_counted
-from rag.answer.spans import Counted, Span, find_span, names_counted
+from rag.answer.question import DATE, FACT, LIST, NUMBER, PLACE, Question, analyse, english_asked, english_counted
+from rag.answer.spans import Counted, Span, find_span, names_counted, names_kind
 from rag.chunking import split_sentences
 from rag.retrieve import has_cjk
 from rag.types import Citation, Hit
@@ -57,8 +57,8 @@ class Unit:
     entities: float = 1.0  # share of the question's named entities the article names
     type_ok: bool = False
     span: Span | None = None
-    # How well the span's noun phrase names what the question counts (848个[村] for "how many
-    # villages"): 1 by its head noun, 0.5 by a modifier, 0 not at all.
+    # How well the span names what the question counts (848个[村] for "how many villages") or the
+    # kind it asks for (武邑县 for "which counties"): 1 by its head noun, 0.5 by a modifier, 0 not at all.
     counted: float = 0.0
     # The sentence speaks of other years than the question (今年…208项 for 去年以来…多少项).
     other_year: bool = False
@@ -198,8 +198,9 @@ class ExtractiveAnswerer:
         return self._lexicon or None
 
     def _counted(self, q: Question) -> Counted:
-        """Chinese renderings of each word of what an English "how many" question counts, head last."""
-        noun = english_counted(q.text)
+        """Chinese renderings of each word of what an English "how many" question counts (or the
+        kind of place a "which" question asks for), head last."""
+        noun = english_asked(q.text) if q.qtype == PLACE else english_counted(q.text)
         lexicon = self._lexicon_or_none() if noun else None
         return tuple(tuple(found) for _, found in lexicon.groups(noun, single=True)) if lexicon else ()
 
@@ -257,7 +258,7 @@ class ExtractiveAnswerer:
             if q.entities and not english:
                 u.entities = sum(e in article for e in q.entities) / len(q.entities)
             if counted and u.span is not None:
-                u.counted = names_counted(u.text, u.span, counted)
+                u.counted = names_counted(u.text, u.span, counted) if q.qtype == NUMBER else names_kind(u.text, u.span, counted)
             date = u.hit.chunk.date
             if date not in asked_by_date:
                 asked_by_date[date] = years_named(q.text, date)

@@ -104,12 +104,22 @@ _COUNTED_ENDS = {"there", "did", "do", "does", "will", "would", "can", "could", 
 def english_counted(text: str) -> str:
     """The noun phrase a "how many" question counts, up to its verb: "How many elderly care
     institutions were…" -> "elderly care institutions"; "How many of the villages are…" -> "villages"."""
-    m = re.search(r"\bhow many ((?:[a-z0-9-]+ ?){1,5})", text.lower())
+    return _noun_phrase_after(r"\bhow many ", text)
+
+
+def english_asked(text: str) -> str:
+    """The kind of thing a "which" question asks for: "Which counties adopted…" -> "counties"."""
+    return _noun_phrase_after(r"\bwhich ", text)
+
+
+def _noun_phrase_after(lead: str, text: str) -> str:
+    m = re.search(lead + r"((?:[a-z0-9-]+ ?){1,5})", text.lower())
     words: list[str] = []
     for w in m.group(1).split() if m else ():
         if not words and w in ("of", "the"):
             continue
-        if w in QUESTION_WORDS or w in _COUNTED_ENDS or len(words) == 4:
+        # A verb ends the phrase: "did", "were", or a past tense after the noun ("counties adopted").
+        if w in QUESTION_WORDS or w in _COUNTED_ENDS or len(words) == 4 or (words and w.endswith("ed")):
             break
         words.append(w)
     return " ".join(words)

@@ -177,6 +177,28 @@ def names_counted(sentence: str, span: Span, counted: Counted, reach: int = 12) 
     return 0.5 if any(named(g) for g in counted[:-1]) else 0.0
 
 
+# More places after one in an enumeration: 饶阳县[、景县]殡仪馆.
+_MORE_PLACES = re.compile(r"(?:[、和及与][\u4e00-\u9fff]{1,6}?[省市县区镇乡村])*")
+
+
+def names_kind(sentence: str, span: Span, counted: Counted) -> float:
+    """How well a place or list span is the kind of thing asked for ("which counties" -> …县): 1 when
+    it ends with the head's rendering, 0.5 with a modifier's, 0 otherwise.
+
+    A noun right after the places (and after any places listed with them) is what they name:
+    冀州区、饶阳县、景县殡仪馆 are funeral homes, not counties; so is a list's last item.
+    """
+    if not counted:
+        return 0.0
+    end = _MORE_PLACES.match(sentence, span.end).end()
+    words = tagged_words(sentence[end : end + 8])
+    named = words[0][2] if words and words[0][3][:1] == "n" and len(words[0][2]) >= 2 else span.text
+    last = re.split(r"[、和及与]", named)[-1]
+    if any(last.endswith(r) for r in counted[-1]):
+        return 1.0
+    return 0.5 if any(r in last for g in counted[:-1] for r in g) else 0.0
+
+
 def _unit_of(text: str) -> str:
     m = re.search(r"([\u4e00-\u9fff%％]+)$", text)
     return m.group(1)[-1] if m else ""
@@ -248,6 +270,8 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
             m = re.search(r"(?<=、)[^、]*?([" + _CN_DIGITS + r"\d几]+[大个项类种条])", text)
             if m:
                 text = text[: m.start(1)]
+        if counted and kind in ("place", "list"):
+            score += 0.6 * names_kind(sentence, Span(start, start + len(text), text, 0.0), counted)
         if kind == "role":
             score -= 0.3  # a name beats a job title
         if kind in ("name", "role") and roles and not any(r in sentence[max(0, start - 12) : start] for r in roles):
