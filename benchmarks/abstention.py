@@ -1,6 +1,6 @@
 """When should the extractive answerer say "the issues do not say"? The trade-off curve.
 
-    .venv/bin/python benchmarks/abstention.py --index DIR --qa QA.jsonl [--out DIR]
+    .venv/bin/python benchmarks/abstention.py --index DIR --qa QA.jsonl [QA2.jsonl …] [--out DIR]
 
 Every answerable question is asked twice: once with what retrieval found, and once
 with its gold paragraph (or passage) left out of every retrieval signal before
@@ -85,7 +85,7 @@ def curve(rows: list[dict], thresholds: np.ndarray) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path)
-    ap.add_argument("--qa", type=Path, required=True)
+    ap.add_argument("--qa", type=Path, nargs="+", required=True, help="one or more QA files, asked together")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     ap.add_argument("--name", default=None)
     ap.add_argument("--limit", type=int)
@@ -100,9 +100,10 @@ def main() -> None:
         rows = [json.loads(line) for line in args.trials.read_text(encoding="utf-8").splitlines()]
     else:
         qa = NewsQA.load(load_settings(None, {"index_dir": str(args.index)}))
-        rows = trials(qa, load_qa(args.qa, args.limit), depth=30)
-    thresholds = np.round(np.arange(0.0, 1.31, 0.05), 3)
-    report = {"qa": str(args.qa), "trials": len(rows), "by_lang": {}}
+        items = [item for path in args.qa for item in load_qa(path, args.limit)]
+        rows = trials(qa, items, depth=30)
+    thresholds = np.round(np.arange(0.0, 1.31, 0.025), 3)
+    report = {"qa": [str(p) for p in args.qa], "trials": len(rows), "by_lang": {}}
     for lang in ("zh", "en"):
         sub = [r for r in rows if r["lang"] == lang]
         if not sub:
@@ -115,9 +116,9 @@ def main() -> None:
               f"by evidence {best_evidence['threshold']}")
         print("  t     right  wrong  missed  | with-gold  without-gold")
         for x in c:
-            print(f"  {x['threshold']:.2f}  {x['answered_right']:5d}  {x['answered_wrong']:5d}  {x['abstained_wrongly']:6d}"
+            print(f"  {x['threshold']:.3f} {x['answered_right']:5d}  {x['answered_wrong']:5d}  {x['abstained_wrongly']:6d}"
                   f"  | {x['answered_with_gold']:9d}  {x['answered_without_gold']:12d}")
-    name = args.name or args.qa.stem
+    name = args.name or "+".join(p.stem for p in args.qa)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"abstention-{name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     if args.trials:

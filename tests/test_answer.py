@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from rag.answer import NOT_FOUND_ZH, ExtractiveAnswerer
@@ -207,3 +209,32 @@ def test_which_counties_wants_counties_not_what_they_own():
     d = _answer("Which counties adopted the free funeral policy for all residents?",
                 [_hit(homes, pid="x/a01/p01"), _hit(policy, pid="x/a01/p02")])
     assert d.answerable and "武邑县" in d.short_answer and d.citations[0].text == policy
+
+
+def test_which_association_takes_the_whole_name_ending_in_it():
+    s = "市民政局与北京老年福利智能服务应用协会签订了合作协议,共建养老服务平台。"
+    q = analyse("Which association signed the cooperation agreement with the civil affairs bureau?")
+    span = find_span(q, s, [], (("协会",),))
+    assert span is not None and span.text == "北京老年福利智能服务应用协会"
+    assert find_span(q, s, [], ()).text != span.text  # without what is asked for, a shorter place wins
+
+
+def test_a_share_is_asked_in_per_cent():
+    assert analyse("What share of villages have been renovated?").unit == "%"
+    assert analyse("设镇比例提高到了多少？").unit == "%"
+    assert analyse("特困失能人员集中供养率达到多少？").unit == "%"
+    s = "全县40个村完成了改造,占全部村的35.5％。"
+    q = analyse("What share of villages have been renovated?")
+    near = [(s.index("村"), s.index("村") + 1), (s.index("改造"), s.index("改造") + 2)]  # village, renovate
+    assert find_span(q, s, near).text == "35.5％"
+    assert find_span(dataclasses.replace(q, unit=""), s, near).text == "40个"  # the count nearer the words
+
+
+def test_a_long_sentence_is_also_compared_by_the_clauses_around_its_answer():
+    from rag.answer.extractive import Unit, _window
+
+    s = "去年以来,我市通过创新挑战赛,挖掘技术需求189项,开展对接洽谈活动120场次,对接科研机构63家,征集技术解决方案132项"
+    u = Unit(s, _hit(s), 0, span=Span(s.index("63家"), s.index("63家") + 3, "63家", 1.0))
+    assert _window(u) == "开展对接洽谈活动120场次,对接科研机构63家,"
+    short = Unit("对接科研机构63家。", _hit(s), 0, span=Span(6, 9, "63家", 1.0))
+    assert _window(short) == short.text

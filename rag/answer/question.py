@@ -82,6 +82,8 @@ def split_question(text: str) -> tuple[str, str, str, str, int, str]:
         unit = um.group(1)[-1]
     elif wh == "多少" and _MONEY_ZH.search(left):
         unit = "元"
+    elif wh == "多少" and _SHARE_ZH.search(left):
+        unit = "%"
     count = 0
     if m.group(1):
         digits = m.group(1)
@@ -95,6 +97,11 @@ def split_question(text: str) -> tuple[str, str, str, str, int, str]:
 _MONEY_EN = re.compile(r"\b(?:value|worth|cost|costs|amount of money|money|funds?|funding|investment|invested|yuan|budget|spent)\b", re.I)
 # 交易额是多少, 投资多少: a sum of money, counted in 元 (万元, 亿元).
 _MONEY_ZH = re.compile(r"(?:金额|交易额|成交额|资金|投资|投入|收入|产值|营收|费用|经费|价格|钱|奖金|补贴|补助)[是为达到了有约共计]*$")
+
+
+# 比例提高到了多少, "what share of…": a share, which a paper gives in per cent.
+_SHARE_ZH = re.compile(r"(?:比例|比重|占比|比率|率)[是为达到了提高降低至约]*$")
+_SHARE_EN = re.compile(r"\b(?:share|percentage|proportion|rate|per ?cent)\b", re.I)
 
 
 # Words that end the counted noun phrase of "how many …" (the verb, or "there" of "are there").
@@ -126,11 +133,14 @@ def _noun_phrase_after(lead: str, text: str) -> str:
 
 
 def english_unit(text: str) -> str:
-    """The measure word a Chinese paper counts the asked-for noun with (people -> 人), or 元 for a sum."""
+    """The measure word a Chinese paper counts the asked-for noun with (people -> 人), 元 for a sum,
+    % for a share."""
     for word in english_counted(text).split():
         if word in _EN_UNITS:
             return _EN_UNITS[word]
-    return "元" if _MONEY_EN.search(text) else ""
+    if _MONEY_EN.search(text):
+        return "元"
+    return "%" if _SHARE_EN.search(text) else ""
 
 
 def question_type(text: str) -> str:

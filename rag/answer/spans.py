@@ -127,6 +127,33 @@ def _places(sentence: str) -> list[tuple[int, int, str]]:
     return out
 
 
+_NAME_BREAKS = ("p", "c", "u", "x", "m", "q", "r", "d", "w")
+
+
+def _headed(sentence: str, counted: Counted, longest: int = 24) -> list[tuple[int, int, str]]:
+    """Names ending in what a "which" question asks for (协会 for "which association"): the noun
+    phrase before each place the head's rendering stands, back to a particle or punctuation.
+    A verb between nouns is kept (深圳康复辅助器具智能技术[应用]协会), one that opens it is not."""
+    if not counted:
+        return []
+    words = tagged_words(sentence)
+    out = []
+    for r in (r for r in counted[-1] if len(r) >= 2):
+        for m in re.finditer(re.escape(r), sentence):
+            last = next((k for k, w in enumerate(words) if w[0] < m.end() <= w[1]), None)
+            if last is None or words[last][1] != m.end():
+                continue
+            first = last
+            while first > 0 and words[first - 1][3][:1] not in _NAME_BREAKS and m.end() - words[first - 1][0] <= longest:
+                if words[first - 1][3][:1] == "v" and words[first - 1][3] != "vn" and (
+                        first < 2 or not (words[first - 2][3][:1] == "n" or words[first - 2][3] == "vn")):
+                    break
+                first -= 1
+            if m.end() - words[first][0] > len(r):
+                out.append((words[first][0], m.end(), "place"))
+    return out
+
+
 def _drop_leading_verb(sentence: str, start: int, text: str) -> tuple[int, str]:
     """培育大健康、新材料…: the verb before a list is not one of its items."""
     first = text.split("、", 1)[0]
@@ -200,7 +227,7 @@ def names_kind(sentence: str, span: Span, counted: Counted) -> float:
 
 
 def _unit_of(text: str) -> str:
-    m = re.search(r"([\u4e00-\u9fff%％]+)$", text)
+    m = re.search(r"([\u4e00-\u9fff%％]+)$", text.replace("％", "%"))
     return m.group(1)[-1] if m else ""
 
 
@@ -225,7 +252,8 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
 
     roles = [r for r in ROLE.findall(q.text) if r not in ("记者",)] if q.qtype == PERSON else []
     best: Span | None = None
-    for start, end, kind in _candidates(q, sentence):
+    headed = _headed(sentence, counted) if q.qtype == PLACE else []
+    for start, end, kind in _candidates(q, sentence) + headed:
         if gap and kind in ("list", "place") and start < gap[1] and end > gap[0]:
             # 培育[大健康、新材料、装备制造]三大…: keep the part inside the question's gap.
             start, end = _trim(sentence, max(start, gap[0]), min(end, gap[1]))
@@ -247,7 +275,7 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
             score += 0.5 / (1 + dist / 4)
         if q.unit and kind == "number":
             # 多少家 is not answered by "1次": a different measure word counts something else.
-            score += 0.6 if _unit_of(text) == q.unit or text.endswith(q.unit) else -1.0
+            score += 0.6 if _unit_of(text) == q.unit or text.replace("％", "%").endswith(q.unit) else -1.0
         if counted and kind == "number":
             score += 0.6 * names_counted(sentence, Span(start, end, text, 0.0), counted)
         if q.wh_count and kind == "list":
