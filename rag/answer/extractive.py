@@ -233,11 +233,12 @@ class ExtractiveAnswerer:
         sentence of the right article look like the answer. With ``windows``, a long
         sentence also counts by the clauses around its span (``_window``), whichever is closer.
         """
-        texts = [u.text for u in units] + [_window(u) if windows else u.text for u in units]
+        texts = [u.text for u in units]
+        clauses = [_window(u) for u in units] if windows else []
         # The server answers several questions at once: the cache is shared, so guarded.
         with self._cache_lock:
-            known = {t: self._sentence_vectors[t] for t in dict.fromkeys(texts) if t in self._sentence_vectors}
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
+            known = {t: self._sentence_vectors[t] for t in dict.fromkeys(texts + clauses) if t in self._sentence_vectors}
+        missing = [t for t in dict.fromkeys(texts + clauses) if t not in known]
         if missing:
             for t, v in zip(missing, self.encoder.encode_passages(missing, progress=False), strict=True):
                 known[t] = np.asarray(v, dtype=np.float32)
@@ -248,7 +249,7 @@ class ExtractiveAnswerer:
                     self._sentence_vectors.popitem(last=False)
         qv = np.asarray(self.encoder.encode_queries([question])[0], dtype=np.float32)
         cos = np.array([float(known[t] @ qv) for t in texts])
-        return np.maximum(cos[: len(units)], cos[len(units) :])
+        return np.maximum(cos, [float(known[t] @ qv) for t in clauses]) if clauses else cos
 
     def score_units(self, q: Question, units: list[Unit], english: bool) -> None:
         groups = self._groups(q, english)
