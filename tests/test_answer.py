@@ -205,6 +205,12 @@ def test_which_counties_wants_counties_not_what_they_own():
     assert names_kind(homes, at(homes, "饶阳县"), counties) == 0.0
     assert names_kind(homes, at(homes, "市殡仪馆和冀州区、饶阳县、景县殡仪馆"), counties) == 0.0
     assert names_kind(policy, at(policy, "武邑县"), counties) == 1.0
+    # The phrase after a list names its items, past a count: 三大百亿主导产业 are industries.
+    plan = "一是抓规划、育产业,培育大健康、新材料、装备制造三大百亿主导产业,深化合作"
+    industries = (("主导",), ("产业",))
+    assert names_kind(plan, at(plan, "大健康、新材料、装备制造"), industries) == 1.0
+    q = analyse("Which three leading industries is Jizhou District developing?")
+    assert q.wh_count == 3 and find_span(q, plan, [], industries).text == "大健康、新材料、装备制造"
     # The free-of-charge sentence is the closer in meaning and words; the counties' one answers.
     d = _answer("Which counties adopted the free funeral policy for all residents?",
                 [_hit(homes, pid="x/a01/p01"), _hit(policy, pid="x/a01/p02")])

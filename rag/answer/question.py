@@ -59,6 +59,9 @@ _WH = re.compile(
     r"|多大|多高|多长|多久|多远|什么|啥|怎样|如何|为什么|是否"
 )
 _CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)} | {"两": 2}
+_EN_NUM = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+# "Which three industries…", "What are the five strategies…": how many items the list should have.
+_EN_COUNT = re.compile(r"\b(?:which|what)\s+(?:are\s+the\s+|were\s+the\s+)?(two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 # "How many people…": the measure word a Chinese paper counts that noun with.
 _EN_UNITS = {
     "people": "人", "persons": "人", "residents": "人", "volunteers": "人", "villages": "个", "sites": "个",
@@ -191,7 +194,9 @@ def key_terms(text: str) -> tuple[str, ...]:
 def analyse(text: str) -> Question:
     qtype = question_type(text)
     if not re.search(r"[\u3400-\u9fff]", text):
-        return Question(text=text, qtype=qtype, terms=key_terms(text), unit=english_unit(text))
+        m = _EN_COUNT.search(text)
+        return Question(text=text, qtype=qtype, terms=key_terms(text), unit=english_unit(text),
+                        wh_count=_EN_NUM[m.group(1).lower()] if m else 0)
     left, wh, right, unit, count, head = split_question(text)
     terms = key_terms(text)
     # The terms nearest the question word on each side (a term said twice counts where it is nearest).

@@ -204,22 +204,28 @@ def names_counted(sentence: str, span: Span, counted: Counted, reach: int = 12) 
     return 0.5 if any(named(g) for g in counted[:-1]) else 0.0
 
 
-# More places after one in an enumeration: 饶阳县[、景县]殡仪馆.
-_MORE_PLACES = re.compile(r"(?:[、和及与][\u4e00-\u9fff]{1,6}?[省市县区镇乡村])*")
+# More places or offices after one in an enumeration, and 等 closing it: 饶阳县[、景县]殡仪馆,
+# 县卫健局[、县教育局等]部门.
+_MORE_PLACES = re.compile(r"(?:[、和及与][\u4e00-\u9fff]{1,6}?[省市县区镇乡村局委办厅院所站馆])*等?")
 
 
 def names_kind(sentence: str, span: Span, counted: Counted) -> float:
     """How well a place or list span is the kind of thing asked for ("which counties" -> …县): 1 when
     it ends with the head's rendering, 0.5 with a modifier's, 0 otherwise.
 
-    A noun right after the places (and after any places listed with them) is what they name:
-    冀州区、饶阳县、景县殡仪馆 are funeral homes, not counties; so is a list's last item.
+    The noun phrase right after the places (and after any places listed with them), up to a verb,
+    is what they name: 冀州区、饶阳县、景县殡仪馆 are funeral homes, not counties; 大健康、新材料、
+    装备制造三大百亿主导产业 are industries. Without one, a list's last item says it.
     """
     if not counted:
         return 0.0
     end = _MORE_PLACES.match(sentence, span.end).end()
-    words = tagged_words(sentence[end : end + 8])
-    named = words[0][2] if words and words[0][3][:1] == "n" and len(words[0][2]) >= 2 else span.text
+    after = []
+    for _, _, word, flag in tagged_words(_CLAUSE_BREAK.split(sentence[end : end + 12])[0]):
+        if flag[:1] not in ("n", "m", "j", "b"):  # nouns, numbers, abbreviations (合作 after 协会 is a verb)
+            break
+        after.append(word)
+    named = "".join(after) or span.text
     last = re.split(r"[、和及与]", named)[-1]
     if any(last.endswith(r) for r in counted[-1]):
         return 1.0
