@@ -170,11 +170,12 @@ def test_no_request_makes_the_server_fetch_a_url(server):
 
 @pytest.mark.slow
 def test_a_client_over_its_rate_gets_429_and_others_are_served(server):
-    codes = [httpx.post(f"{server}/api/search", json={"question": "景县"}, timeout=60).status_code
-             for _ in range(60)]
-    assert 429 in codes and codes[0] == 200
-    limited = httpx.post(f"{server}/api/search", json={"question": "景县"}, timeout=60)
-    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    replies = [httpx.post(f"{server}/api/search", json={"question": "景县"}, timeout=60) for _ in range(60)]
+    assert replies[0].status_code == 200
+    # The first refusal, not one more request after the loop: on a loaded machine a token (one
+    # every 2 s here) can come back between two slow requests.
+    limited = next((r for r in replies if r.status_code == 429), None)
+    assert limited is not None and int(limited.headers["Retry-After"]) >= 1
     assert "too many requests" in limited.json()["error"]
     assert httpx.get(f"{server}/healthz").status_code == 200  # reading is not limited
 
