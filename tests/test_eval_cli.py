@@ -51,3 +51,5 @@ def test_eval_on_the_sample_issue_groups_by_question_set(tmp_path, settings_e5, 
     assert m["by_type"]["unanswerable"]["abstention_accuracy"] is not None
     assert m["by_type"]["plain"]["n"] >= 40
     assert m["overall"]["citation_precision"] is not None
+    # The short fact holding a gold answer is the stricter figure: never above the answer hit.
+    assert 0 < m["overall"]["short_hit"] <= m["overall"]["answer_hit"]

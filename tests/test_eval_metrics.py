@@ -58,9 +58,9 @@ def _rec(rank, answerable=True, abstained=False, **kw):
 
 def test_aggregate_by_hand():
     recs = [
-        _rec(1, answer_hit=1.0, span_em=0.0, span_f1=0.5, citation_precision=1.0, citation_recall=1.0),
-        _rec(2, answer_hit=0.0, span_em=0.0, span_f1=0.0, citation_precision=0.5, citation_recall=1.0),
-        _rec(None, abstained=True, answer_hit=0.0, span_em=0.0, span_f1=0.0, citation_precision=None,
+        _rec(1, answer_hit=1.0, short_hit=0.0, span_em=0.0, span_f1=0.5, citation_precision=1.0, citation_recall=1.0),
+        _rec(2, answer_hit=0.0, short_hit=0.0, span_em=0.0, span_f1=0.0, citation_precision=0.5, citation_recall=1.0),
+        _rec(None, abstained=True, answer_hit=0.0, short_hit=0.0, span_em=0.0, span_f1=0.0, citation_precision=None,
              citation_recall=0.0),
         _rec(None, answerable=False, abstained=True),
         _rec(None, answerable=False, abstained=False),
@@ -70,6 +70,7 @@ def test_aggregate_by_hand():
     assert a["recall@1"] == pytest.approx(1 / 3) and a["recall@5"] == pytest.approx(2 / 3)
     assert a["mrr@10"] == pytest.approx((1 + 0.5 + 0) / 3)
     assert a["answer_hit"] == pytest.approx(1 / 3) and a["span_f1"] == pytest.approx(0.5 / 3)
+    assert a["short_hit"] == 0.0  # the first answer's sentence held the gold answer, its short fact did not
     assert a["citation_precision"] == pytest.approx(0.75)  # questions that cited nothing are left out
     assert a["citation_recall"] == pytest.approx(2 / 3)
     assert a["answered_rate"] == pytest.approx(2 / 3)

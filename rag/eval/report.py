@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rag.eval.run import RECALL_KS
 
-HEADLINE = ["recall@1", "recall@5", "recall@10", "mrr@10", "answer_hit", "span_em", "span_f1",
+HEADLINE = ["recall@1", "recall@5", "recall@10", "mrr@10", "answer_hit", "short_hit", "span_em", "span_f1",
             "citation_precision", "citation_recall", "answered_rate", "abstention_accuracy",
             "retrieve_ms_p50", "retrieve_ms_p95", "total_ms_p50", "total_ms_p95"]
 

@@ -78,6 +78,8 @@ def score_question(item: QAItem, qa, search_depth: int) -> dict:
             text = answer.answer if answer.answerable else ""
             short = answer.short_answer if answer.answerable else ""
             rec["answer_hit"] = m.answer_hit(text, item.answers)
+            # Stricter: the short fact itself, not the quoted sentence, holds a gold answer.
+            rec["short_hit"] = m.answer_hit(short, item.answers)
             # Span EM/F1 score the short answer alone, the way CMRC 2018 scores a span.
             rec["span_em"] = m.span_em(short, item.answers)
             rec["span_f1"] = m.span_f1(short, item.answers)
@@ -96,7 +98,7 @@ def aggregate(records: list[dict]) -> dict:
     for k in RECALL_KS:
         out[f"recall@{k}"] = m.mean([r[f"recall@{k}"] for r in ans])
     out["mrr@10"] = m.mean([r["rr@10"] for r in ans])
-    for key in ("answer_hit", "span_em", "span_f1", "citation_precision", "citation_recall"):
+    for key in ("answer_hit", "short_hit", "span_em", "span_f1", "citation_precision", "citation_recall"):
         out[key] = m.mean([r.get(key) for r in ans])
     out["answered_rate"] = m.mean([float(not r["abstained"]) for r in ans])
     out["abstention_accuracy"] = m.mean([float(r["abstained"]) for r in unans])
