@@ -236,9 +236,10 @@ class ExtractiveAnswerer:
         texts = [u.text for u in units]
         clauses = [_window(u) for u in units] if windows else []
         # The server answers several questions at once: the cache is shared, so guarded.
+        unique = list(dict.fromkeys(texts + clauses))
         with self._cache_lock:
-            known = {t: self._sentence_vectors[t] for t in dict.fromkeys(texts + clauses) if t in self._sentence_vectors}
-        missing = [t for t in dict.fromkeys(texts + clauses) if t not in known]
+            known = {t: self._sentence_vectors[t] for t in unique if t in self._sentence_vectors}
+        missing = [t for t in unique if t not in known]
         if missing:
             for t, v in zip(missing, self.encoder.encode_passages(missing, progress=False), strict=True):
                 known[t] = np.asarray(v, dtype=np.float32)

@@ -281,7 +281,7 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
             score += 0.5 / (1 + dist / 4)
         if q.unit and kind == "number":
             # 多少家 is not answered by "1次": a different measure word counts something else.
-            score += 0.6 if _unit_of(text) == q.unit or text.replace("％", "%").endswith(q.unit) else -1.0
+            score += 0.6 if _unit_of(text) == q.unit or text.endswith(q.unit) else -1.0
         if counted and kind == "number":
             score += 0.6 * names_counted(sentence, Span(start, end, text, 0.0), counted)
         if q.wh_count and kind == "list":
