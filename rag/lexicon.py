@@ -23,8 +23,10 @@ _STOP = set(
     "she his her him them we our you your i me my as about into than then so such not no yes can could will "
     "would should may might shall must say said says any some all each per up out over since last".split()
 )
-_MAX_PHRASE = 3
+_MAX_PHRASE = 4  # "ministry of civil affairs"
+_MAX_CEDICT_PHRASE = 3  # longer glosses are explanations, not names
 _MAX_TERMS_PER_PHRASE = 4
+_NEWS_TERMS = Path(__file__).with_name("lexicon_news.tsv")
 
 
 def _cedict_path() -> Path | None:
@@ -62,8 +64,11 @@ def _variants(word: str) -> list[str]:
 
 
 class Lexicon:
-    def __init__(self, entries: dict[str, list[str]], single: dict[str, str] | None = None):
+    def __init__(self, entries: dict[str, list[str]], single: dict[str, str] | None = None,
+                 names: set[str] | None = None):
         self._entries = entries
+        # Keys that come from a place or person name's entry (capitalised pinyin): "raoyang", "jing county".
+        self._names = names or set()
         # One-character renderings (village -> 村, party -> 党): too ambiguous to search with, but
         # what a sentence that answers says ("全县848个村"), so the answerer may look for them.
         self._single = single or {}
@@ -72,11 +77,14 @@ class Lexicon:
     def from_cedict(cls, path: Path) -> Lexicon:
         entries: dict[str, list[str]] = {}
         single: dict[str, list[str]] = {}
+        names: set[str] = set()
 
-        def add(key: str, word: str) -> None:
+        def add(key: str, word: str, name: bool = False) -> None:
             words = entries.setdefault(key, [])
             if word not in words:
                 words.append(word)
+            if name:
+                names.add(key)
 
         with open(path, encoding="utf-8") as f:
             for line in f:
@@ -101,19 +109,19 @@ class Lexicon:
                         continue
                     # "COVID-19, the coronavirus disease identified in 2019": the head names it.
                     for key in dict.fromkeys((_clean_gloss(gloss), _clean_gloss(gloss.split(",")[0]))):
-                        if key and len(key.split()) <= _MAX_PHRASE:
+                        if key and len(key.split()) <= _MAX_CEDICT_PHRASE:
                             add(key, simp)
                 # Place and person names: the pinyin spelled as English writes it (Jizhou,
                 # Raoyang), and the name that opens the gloss ("Jing County or Jingxian, a county…").
                 if pinyin[:1].isupper():
                     for name in re.split(r"\s+or\s+", defs.split("/")[0].split(",")[0]):
                         key = _clean_gloss(name)
-                        if key and len(key.split()) <= _MAX_PHRASE:
-                            add(key, simp)
+                        if key and len(key.split()) <= _MAX_CEDICT_PHRASE:
+                            add(key, simp, name=True)
                     syllables = re.sub(r"\d", "", pinyin).split()
-                    add("".join(syllables).lower(), simp)
+                    add("".join(syllables).lower(), simp, name=True)
                     if len(syllables) >= 2 and syllables[-1].lower() in ("xian", "shi", "qu", "zhen", "sheng"):
-                        add("".join(syllables[:-1]).lower(), simp)
+                        add("".join(syllables[:-1]).lower(), simp, name=True)
         # Most frequent Chinese words first (jieba's dictionary counts): "secretary" should
         # give 书记 before 文牍.
         from rag.index.lexical import jieba_tokenizer
@@ -121,13 +129,35 @@ class Lexicon:
         freq = jieba_tokenizer().dt.FREQ
         for key in entries:
             entries[key].sort(key=lambda w: (-freq.get(w, 0), len(w)))
-        return cls(entries, {key: max(chars, key=lambda c: freq.get(c, 0)) for key, chars in single.items()})
+        lexicon = cls(entries, {key: max(chars, key=lambda c: freq.get(c, 0)) for key, chars in single.items()}, names)
+        lexicon.add_terms(read_terms(_NEWS_TERMS))
+        return lexicon
+
+    def add_terms(self, terms: dict[str, list[str]]) -> None:
+        """Put these renderings before the ones already known (a one-character one replaces the word's)."""
+        for key, words in terms.items():
+            longer = [w for w in words if len(w) > 1]
+            self._entries[key] = longer + [w for w in self._entries.get(key, []) if w not in longer]
+            if not self._entries[key]:
+                del self._entries[key]
+            chars = [w for w in words if len(w) == 1]
+            if chars:
+                self._single[key] = chars[0]
+            self._names.discard(key)  # "Party" is a word of the trade here, not a name
 
     def terms(self, text: str) -> list[str]:
         """Chinese terms for the words and phrases of an English text (longest phrases first)."""
         out: list[str] = []
         for _, found in self.groups(text):
             out += [t for t in found if t not in out]
+        return out
+
+    def names(self, text: str) -> list[list[str]]:
+        """The renderings of each place or person a text names with a capital (Raoyang, Jing County)."""
+        out: list[list[str]] = []
+        for run in re.findall(r"\b[A-Z][A-Za-z]*(?:[ -][A-Z][A-Za-z]*)*", text):
+            out += [found for phrase, found in self.groups(run) if phrase in self._names or
+                    any(v in self._names for v in _variants(phrase))]
         return out
 
     def groups(self, text: str, single: bool = False) -> list[tuple[str, list[str]]]:
@@ -149,7 +179,8 @@ class Lexicon:
                     if n == 1:
                         break
                     continue
-                variants = [" ".join(phrase)] if n > 1 else _variants(phrase[0])
+                # A phrase's last word may be plural too: "party secretaries", "care workers".
+                variants = [" ".join(phrase[:-1] + [v]) for v in _variants(phrase[-1])]
                 found = next((self._entries[v] for v in variants if v in self._entries), None)
                 if single and n == 1:
                     char = next((self._single[v] for v in variants if v in self._single), None)
@@ -164,6 +195,18 @@ class Lexicon:
                     break
             i += 1
         return out
+
+
+def read_terms(path: Path) -> dict[str, list[str]]:
+    """``english phrase<TAB>中文 中文…`` lines; ``#`` starts a comment line."""
+    out: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, words = line.partition("\t")
+        key = " ".join(key.lower().split())
+        out.setdefault(key, []).extend(w for w in words.split() if w not in out.get(key, []))
+    return out
 
 
 _lock = threading.Lock()
