@@ -244,3 +244,14 @@ def test_a_long_sentence_is_also_compared_by_the_clauses_around_its_answer():
     assert _window(u) == "开展对接洽谈活动120场次,对接科研机构63家,"
     short = Unit("对接科研机构63家。", _hit(s), 0, span=Span(6, 9, "63家", 1.0))
     assert _window(short) == short.text
+
+
+def test_an_english_question_naming_a_place_wants_an_article_about_it():
+    # "Raoyang County" is a name (capitalised, CC-CEDICT's 饶阳县): a Jing County report does not answer
+    # for it, however well its sentence matches, as 景县 in a Chinese question would not be answered by 饶阳.
+    sentence = "该县设置了26个新冠疫苗接种点。"
+    question = "How many vaccination sites does Raoyang County have?"
+    other = _answer(question, [_hit(sentence, article="景县全力以赴推进疫苗接种工作")])
+    named = _answer(question, [_hit(sentence, article="饶阳县全力以赴推进疫苗接种工作")])
+    assert other.features["entities"] == 0.0 and named.features["entities"] == 1.0
+    assert named.confidence - other.confidence >= 0.4  # the entity weight, and 饶阳 counts as context

@@ -254,6 +254,9 @@ class ExtractiveAnswerer:
 
     def score_units(self, q: Question, units: list[Unit], english: bool) -> None:
         groups = self._groups(q, english)
+        lexicon = self._lexicon_or_none() if english else None
+        # The places and people an English question names, as the Chinese question's entities are.
+        named = lexicon.names(q.text) if lexicon else []
         # A Chinese question's own words anchor its gap (多少个村); an English one names the noun.
         counted = self._counted(q) if english else ()
         for u in units:
@@ -279,6 +282,8 @@ class ExtractiveAnswerer:
                 u.focus = coverage(q.focus, u.text)
             if q.entities and not english:
                 u.entities = sum(e in article for e in q.entities) / len(q.entities)
+            elif named:
+                u.entities = sum(any(r in article for r in found) for found in named) / len(named)
             if counted and u.span is not None:
                 u.counted = names_counted(u.text, u.span, counted) if q.qtype == NUMBER else names_kind(u.text, u.span, counted)
             date = u.hit.chunk.date
