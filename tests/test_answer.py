@@ -7,7 +7,7 @@ from rag.answer.dates import days_named, resolve_relative, years_named
 from rag.answer.evidence import has_fact_of_type
 from rag.answer.extractive import coverage, home_place, in_own_words
 from rag.answer.question import DATE, NUMBER, PERSON, PLACE, analyse, english_asked, english_counted
-from rag.answer.spans import Span, find_span, names_counted, names_kind
+from rag.answer.spans import Span, bylines, find_span, names_counted, names_kind
 from rag.types import Chunk, Hit
 
 
@@ -255,3 +255,33 @@ def test_an_english_question_naming_a_place_wants_an_article_about_it():
     named = _answer(question, [_hit(sentence, article="饶阳县全力以赴推进疫苗接种工作")])
     assert other.features["entities"] == 0.0 and named.features["entities"] == 1.0
     assert named.confidence - other.confidence >= 0.4  # the entity weight, and 饶阳 counts as context
+
+
+def test_a_title_a_frequency_and_a_reporter_are_found_when_asked_for():
+    tv = "同时,举办了全国民政救助认亲会,中央电视台《等着我》栏目进行了专门报道。"
+    q = analyse("Which TV programme reported on the national civil affairs family reunion event?")
+    assert q.wants == "title" and find_span(q, tv, []).text == "等着我"
+    assert find_span(dataclasses.replace(q, wants=""), tv, []).text == "中央电视台"  # a place, without the rule
+    assert analyse("中央电视台哪个栏目进行了专门报道？").wants == "title"
+    assert analyse("北京市民政局同衡水市政府签订了什么协议？").wants == "title"
+
+    duty = "坚持每周开展1次常规督查、每月参加1次支委会。"
+    q = analyse("How often do Raoyang's organisation cadres carry out routine inspections?")
+    near = [(duty.index("督查"), duty.index("督查") + 2)]  # inspection
+    assert q.wants == "frequency" and find_span(q, duty, near).text == "每周"
+    assert find_span(dataclasses.replace(q, wants=""), duty, near).text == "1次"
+    assert analyse("饶阳县组工干部多久参加一次支委会？").qtype == NUMBER
+
+    lead = "本报讯(记者冯丽娜)近年来,我市以项目建设补齐基础设施短板,逐年加大民生保障领域投入。"
+    for question in ("Who reported on the city's social security system?", "这篇报道的记者是谁？"):
+        q = analyse(question)
+        assert q.wants == "byline" and find_span(q, lead, []).text == "冯丽娜", question
+    two = "本报讯 (范慧乔、纪京京) 近期,饶阳县委组织部以党史学习教育为契机。"
+    assert [two[s:e] for s, e, _ in bylines(two)] == ["范慧乔", "纪京京"]
+    # a question about someone else, or about a book's author, is not asking for the reporter
+    assert analyse("景县县长是谁？").wants == ""
+    assert analyse("九命奇冤的作者是谁？").wants == "" and analyse("Who wrote the novel?").wants == ""
+
+    q = analyse("Which anniversary of the founding of the Communist Party of China is this year?")
+    assert q.qtype == NUMBER and q.unit == "周年"
+    assert find_span(q, "今年是中国共产党成立100周年,也是第十个交通安全日。", []).text == "100周年"

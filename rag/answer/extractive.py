@@ -260,7 +260,7 @@ class ExtractiveAnswerer:
         # A Chinese question's own words anchor its gap (多少个村); an English one names the noun.
         counted = self._counted(q) if english else ()
         for u in units:
-            u.span = find_span(q, u.text, _term_positions(groups, u.text), counted) if q.qtype != FACT or q.wh else None
+            u.span = find_span(q, u.text, _term_positions(groups, u.text), counted) if q.qtype != FACT or q.wh or q.wants else None
         # Only for English questions: on Chinese ones (the sample and CMRC) it answered more where
         # the paragraph was missing and no more where it was there.
         sims = self._similarities(q.text, units, windows=english) if self.encoder is not None and units else None

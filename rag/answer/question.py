@@ -12,7 +12,7 @@ NUMBER, PERSON, PLACE, DATE, LIST, FACT = "number", "person", "place", "date", "
 _TYPE_PATTERNS = [
     (DATE, re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|几号|几日|什么时间|何日|\bwhen\b|what (?:date|time|day)", re.I)),
     (LIST, re.compile(r"哪[一二两三四五六七八九十几]+[大个项类种条方面]|哪些|\bwhich (?:\w+ )?(?:industries|measures|strategies|areas|fields)\b", re.I)),
-    (NUMBER, re.compile(r"多少|几[个家项人名次场张所座条户年天岁]?|多大|多高|多长|多远|多久|比例|百分之|比率|\bhow (?:many|much|long|large|big)\b|what (?:percentage|share|proportion|number|value|amount)|\bvalue of\b", re.I)),
+    (NUMBER, re.compile(r"\bhow often\b|\bwhich anniversary\b|多久一次|多长时间一次|每隔多久|多少|几[个家项人名次场张所座条户年天岁]?|多大|多高|多长|多远|多久|比例|百分之|比率|\bhow (?:many|much|long|large|big)\b|what (?:percentage|share|proportion|number|value|amount)|\bvalue of\b", re.I)),
     (PERSON, re.compile(r"谁|哪位|哪些人|什么人|名字|叫什么|\bwho\b|\bwhom\b", re.I)),
     (PLACE, re.compile(r"哪里|哪儿|何地|何处|哪个|哪些|哪家|什么地方|什么单位|什么部门|\bwhere\b|\bwhich\b", re.I)),
 ]
@@ -50,6 +50,26 @@ class Question:
     # Names of places, people and organisations the question is about: an article that
     # never names them cannot be answering it.
     entities: tuple[str, ...] = ()
+    # A kind of answer no measure word names: "title" (《等着我》 for "which programme"), "byline" (the
+    # reporter, for "who reported"), "frequency" (每周 for "how often").
+    wants: str = ""
+
+
+# What a question asks for, by the noun it names (what agreement, 哪个栏目, who reported, how often).
+_WANTS = (
+    ("frequency", re.compile(r"\bhow often\b|多久一次|多长时间一次|每隔多久|频次|频率", re.I)),
+    # The paper's reporter, not the author of a book (九命奇冤的作者是谁, "who wrote the novel").
+    ("byline", re.compile(r"\bwho (?:reported|covered)\b|\bwho wrote (?:the|this) (?:report|article|story)\b|"
+                          r"\b(?:which|what) (?:reporter|journalist)s?\b|"
+                          r"谁(?:报道|采写)|(?:记者|(?:报道|文章|稿件)的作者)(?:是谁|叫什么)|哪位记者", re.I)),
+    ("title", re.compile(r"\b(?:which|what)(?: \w+){0,2} (?:programmes?|programs?|shows?|columns?|agreements?|documents?|books?|"
+                         r"reports?|regulations?|films?|songs?|slogans?|themes?|titles?)\b|\btheme of\b|"
+                         r"(?:什么|哪个|哪部|哪份|哪本|何种)(?:协议|栏目|节目|文件|书|报告|条例|口号|主题|题目|名称|规划|决议|电影|歌曲)", re.I)),
+)
+
+
+def wants_of(text: str) -> str:
+    return next((kind for kind, pattern in _WANTS if pattern.search(text)), "")
 
 
 _UNITS = "个家项人名次场张所座条户年天岁套件处位元台辆份村批期届倍吨米"
@@ -138,6 +158,8 @@ def _noun_phrase_after(lead: str, text: str) -> str:
 def english_unit(text: str) -> str:
     """The measure word a Chinese paper counts the asked-for noun with (people -> 人), 元 for a sum,
     % for a share."""
+    if re.search(r"\banniversary\b", text, re.I):
+        return "周年"
     for word in english_counted(text).split():
         if word in _EN_UNITS:
             return _EN_UNITS[word]
@@ -196,7 +218,7 @@ def analyse(text: str) -> Question:
     if not re.search(r"[\u3400-\u9fff]", text):
         m = _EN_COUNT.search(text)
         return Question(text=text, qtype=qtype, terms=key_terms(text), unit=english_unit(text),
-                        wh_count=_EN_NUM[m.group(1).lower()] if m else 0)
+                        wh_count=_EN_NUM[m.group(1).lower()] if m else 0, wants=wants_of(text))
     left, wh, right, unit, count, head = split_question(text)
     terms = key_terms(text)
     # The terms nearest the question word on each side (a term said twice counts where it is nearest).
@@ -205,7 +227,7 @@ def analyse(text: str) -> Question:
     after = sorted((t for t in terms if t in low_right), key=low_right.find)[:1]
     focus = tuple(dict.fromkeys(before + after))
     return Question(text=text, qtype=qtype, terms=terms, left=left, wh=wh, right=right, unit=unit,
-                    wh_count=count, wh_head=head, focus=focus, entities=named_entities(text, terms))
+                    wh_count=count, wh_head=head, focus=focus, entities=named_entities(text, terms), wants=wants_of(text))
 
 
 def named_entities(text: str, terms: tuple[str, ...]) -> tuple[str, ...]:

@@ -81,6 +81,31 @@ def _candidates(q: Question, sentence: str) -> list[tuple[int, int, str]]:
         for m in _QUOTED.finditer(sentence):
             g = next(i for i in range(1, 5) if m.group(i))
             out.append((m.start(g), m.end(g), "quoted"))
+    if q.wants == "title":
+        out += [(m.start(1), m.end(1), "title") for m in _QUOTED.finditer(sentence) if m.group(1)]
+    elif q.wants == "frequency":
+        out += [(m.start(), m.end(), "frequency") for m in _FREQUENCY.finditer(sentence)]
+    elif q.wants == "byline":
+        out += bylines(sentence)
+    return out
+
+
+_FREQUENCY = re.compile(r"每(?:半年|两年|两周|季度|星期|周|月|年|季|天|日)")
+_BYLINE = re.compile(r"(?:本报讯|新华社\S{0,8}电)\s*[（(]([^）)]{2,30})[）)]|(?:本报)?记者\s*([\u4e00-\u9fff]{2,4}?)(?=[\s、,，）)]|$|摄|报道)")
+
+
+def bylines(sentence: str) -> list[tuple[int, int, str]]:
+    """(start, end, "byline") of each reporter a dateline or credit names: 本报讯(记者冯丽娜), 本报讯(范慧乔、纪京京)."""
+    out = []
+    for m in _BYLINE.finditer(sentence):
+        g = 1 if m.group(1) else 2
+        start = m.start(g)
+        for part in re.split(r"[、,，\s]+", m.group(g)):
+            name = part.removeprefix("记者").removeprefix("通讯员")
+            at = sentence.find(name, start)
+            if 2 <= len(name) <= 4 and at >= 0:
+                out.append((at, at + len(name), "byline"))
+                start = at + len(name)
     return out
 
 
@@ -276,7 +301,11 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
                 score += 1.0 - 0.01 * min(start - g0, g1 - end)  # inside the gap, and close to an edge
             else:
                 score -= 0.01 * min(abs(start - g0), abs(end - g1))
-        if terms_at:
+        if terms_at and kind == "frequency":
+            # 每周开展1次常规督查、每月参加…: a frequency is of the clause it opens, not of the one before.
+            clause_end = next((i for i in range(end, len(sentence)) if sentence[i] in "、，,；;。"), len(sentence))
+            score += 0.5 * any(end <= ts < clause_end for ts, _ in terms_at)
+        elif terms_at:
             dist = min(min(abs(start - te), abs(ts - end)) for ts, te in terms_at)
             score += 0.5 / (1 + dist / 4)
         if q.unit and kind == "number":
@@ -306,10 +335,14 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
                 text = text[: m.start(1)]
         if counted and kind in ("place", "list"):
             score += 0.6 * names_kind(sentence, Span(start, start + len(text), text, 0.0), counted)
+        if kind in ("title", "frequency", "byline"):
+            score += 0.8  # what the question names (which programme, how often, who reported)
         if kind == "role":
             score -= 0.3  # a name beats a job title
         if kind in ("name", "role") and roles and not any(r in sentence[max(0, start - 12) : start] for r in roles):
             score -= 0.8  # 景县县长是谁 is not answered by the name after 记者
+        if q.wants in ("byline", "frequency") and kind != q.wants:
+            score -= 0.8  # "who reported" is not answered by another name, "how often" not by 1次
         if best is None or score > best.score:
             best = Span(start, start + len(text), text, score)
 
