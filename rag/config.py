@@ -70,7 +70,7 @@ class Settings:
     # The extractive answerer abstains below this confidence; chosen from the trade-off
     # curve of benchmarks/abstention.py (README, Answers).
     min_confidence: float = 0.60
-    min_confidence_en: float = 0.875  # English questions score differently (cross-lingual): their own threshold
+    min_confidence_en: float = 0.825  # English questions score differently (cross-lingual): their own threshold
     log_level: str = "WARNING"
     # An LLM writes the answers when one is set: "openai" (any OpenAI-compatible endpoint:
     # vLLM, llama.cpp server, hosted APIs) or "ollama"; "" keeps the extractive answerer.

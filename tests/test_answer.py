@@ -255,6 +255,19 @@ def test_an_english_question_naming_a_place_wants_an_article_about_it():
     named = _answer(question, [_hit(sentence, article="饶阳县全力以赴推进疫苗接种工作")])
     assert other.features["entities"] == 0.0 and named.features["entities"] == 1.0
     assert named.confidence - other.confidence >= 0.4  # the entity weight, and 饶阳 counts as context
+    # A city-wide report names counties in passing: its paragraph saying 景县殡仪馆 does not make the
+    # city's 62万 volunteers Jing County's (half), its sentence or headline naming 景县 would (whole).
+    sentence = "全市志愿者注册总数达到62万人。"
+    paragraph = "市殡仪馆和冀州区、饶阳县、景县殡仪馆开通了免费网上祭扫通道;" + sentence
+    question = "How many volunteers are registered in Jing County?"
+
+    def entities(headline: str) -> float:
+        hit = _hit(sentence, article=headline)
+        answerer = ExtractiveAnswerer({hit.chunk.paragraph_id: paragraph}.get, min_confidence=0.0, min_confidence_en=0.0)
+        return answerer(question, [hit]).features["entities"]
+
+    assert entities("我市筑牢民生保障体系") == 0.5
+    assert entities("景县志愿服务工作纪实") == 1.0
 
 
 def test_a_title_a_frequency_and_a_reporter_are_found_when_asked_for():

@@ -283,7 +283,13 @@ class ExtractiveAnswerer:
             if q.entities and not english:
                 u.entities = sum(e in article for e in q.entities) / len(q.entities)
             elif named:
-                u.entities = sum(any(r in article for r in found) for found in named) / len(named)
+                # Named in the sentence or the headline (the article's subject); half when only its
+                # paragraph names it: a city-wide report lists counties in passing, and its 62万 volunteers
+                # are not Jing County's.
+                subject = f"{said_here}\n{u.hit.chunk.newspaper}\n{heading}"
+                paragraph = self.paragraph_text(u.hit.chunk.paragraph_id) or u.hit.chunk.text
+                u.entities = sum(1.0 if any(r in subject for r in found) else 0.5 if any(r in paragraph for r in found) else 0.0
+                                 for found in named) / len(named)
             if counted and u.span is not None:
                 u.counted = names_counted(u.text, u.span, counted) if q.qtype == NUMBER else names_kind(u.text, u.span, counted)
             date = u.hit.chunk.date
