@@ -156,8 +156,7 @@ class Lexicon:
         """The renderings of each place or person a text names with a capital (Raoyang, Jing County)."""
         out: list[list[str]] = []
         for run in re.findall(r"\b[A-Z][A-Za-z]*(?:[ -][A-Z][A-Za-z]*)*", text):
-            out += [found for phrase, found in self.groups(run) if phrase in self._names or
-                    any(v in self._names for v in _variants(phrase))]
+            out += [found for phrase, found in self.groups(run) if any(v in self._names for v in _variants(phrase))]
         return out
 
     def groups(self, text: str, single: bool = False) -> list[tuple[str, list[str]]]:

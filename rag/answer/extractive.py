@@ -259,6 +259,9 @@ class ExtractiveAnswerer:
         named = lexicon.names(q.text) if lexicon else []
         # A Chinese question's own words anchor its gap (多少个村); an English one names the noun.
         counted = self._counted(q) if english else ()
+        # Several sentences come from one chunk: its paragraph is read from the store once.
+        paragraphs = {u.hit.chunk.chunk_id: self.paragraph_text(u.hit.chunk.paragraph_id) or u.hit.chunk.text
+                      for u in units} if named else {}
         for u in units:
             u.span = find_span(q, u.text, _term_positions(groups, u.text), counted) if q.qtype != FACT or q.wh or q.wants else None
         # Only for English questions: on Chinese ones (the sample and CMRC) it answered more where
@@ -287,7 +290,7 @@ class ExtractiveAnswerer:
                 # paragraph names it: a city-wide report lists counties in passing, and its 62万 volunteers
                 # are not Jing County's.
                 subject = f"{said_here}\n{u.hit.chunk.newspaper}\n{heading}"
-                paragraph = self.paragraph_text(u.hit.chunk.paragraph_id) or u.hit.chunk.text
+                paragraph = paragraphs[u.hit.chunk.chunk_id]
                 u.entities = sum(1.0 if any(r in subject for r in found) else 0.5 if any(r in paragraph for r in found) else 0.0
                                  for found in named) / len(named)
             if counted and u.span is not None:
