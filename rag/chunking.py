@@ -8,16 +8,10 @@ re-ingesting the same file yields the same ids.
 
 from __future__ import annotations
 
-import re
-
+from rag.config import Settings
+from rag.text.dates import RELATIVE_WORDS, resolve_relative
+from rag.text.sentences import split_sentences
 from rag.types import Chunk, ParsedIssue
-
-_SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[\"'”’」』)）]*|$)")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences with their closing punctuation (and closing quotes) attached."""
-    return [s for s in _SENTENCE.findall(text) if s.strip()]
 
 
 def pack_sentences(sentences: list[str], max_chars: int) -> list[str]:
@@ -48,15 +42,13 @@ def passage_paragraph_id(slug: str, passage_id: str, paragraph: int) -> str:
 
 def _dates_note(text: str, issue_date: str) -> str:
     """（昨日即2021年12月2日）: lets a question that names the date find a paragraph that says 昨日."""
-    from rag.answer.dates import RELATIVE_WORDS, resolve_relative
-
     words = list(dict.fromkeys(RELATIVE_WORDS.findall(text)))
     if not words or not issue_date:
         return ""
     return "（" + "；".join(f"{w}即{resolve_relative(w, issue_date)}" for w in words) + "）"
 
 
-def chunk_issue(parsed: ParsedIssue, max_chars: int = 320) -> list[Chunk]:
+def chunk_issue(parsed: ParsedIssue, max_chars: int = Settings.max_chunk_chars) -> list[Chunk]:
     issue = parsed.issue
     chunks: list[Chunk] = []
     for article in parsed.articles:

@@ -18,6 +18,17 @@ def _cache_home() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsqa"
 
 
+# No model hub is reachable (and users run air-gapped): every library must fail fast instead of
+# trying one, and Gradio must not phone home. Set before Hugging Face or Gradio code runs.
+OFFLINE_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+                       "GRADIO_ANALYTICS_ENABLED": "False"}
+
+
+def go_offline() -> None:
+    """Put this process in offline mode (idempotent); entry points and model loading call it."""
+    os.environ.update(OFFLINE_ENVIRONMENT)
+
+
 class ConfigError(ValueError):
     """A setting a user gave cannot be used."""
 
@@ -56,6 +67,7 @@ class Settings:
     # when the server is reachable from outside (the widget and API need no uploads).
     allow_uploads: bool = True
     max_file_mb: float = 50.0  # one issue file at ingest; larger ones are refused before reading
+    max_upload_mb: float = 20.0  # one file uploaded in the chat
     # Other sites' origins allowed to call the HTTP API from a browser (the widget), comma-separated,
     # e.g. "https://news.example.com,https://www.example.com". Empty: the app's own origin only.
     cors_origins: str = ""

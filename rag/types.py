@@ -6,6 +6,7 @@ data (ids, offsets, scores), never a string parsed back.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 
@@ -132,6 +133,11 @@ class Answer:
     standalone_question: str = ""  # the question as retrieval saw it (a follow-up made standalone)
     filters: dict = field(default_factory=dict)  # newspaper/date/page the answer was limited to
 
+    def __radd__(self, other: object) -> Answer:
+        # A streamed answer is text pieces, then the Answer; LangChain's invoke adds a stream's
+        # pieces up, and what they add up to is the Answer.
+        return self
+
     def to_dict(self) -> dict:
         return {
             "question": self.question,
@@ -144,3 +150,38 @@ class Answer:
             "standalone_question": self.standalone_question or self.question,
             "filters": dict(self.filters),
         }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The newspaper, date and page a question is limited to; empty fields limit nothing."""
+
+    newspaper: str = ""
+    date: str = ""  # ISO yyyy-mm-dd
+    page: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.newspaper or self.date or self.page)
+
+    def matches(self, chunk: Chunk) -> bool:
+        return ((not self.newspaper or chunk.newspaper == self.newspaper)
+                and (not self.date or chunk.date == self.date)
+                and (not self.page or chunk.page.upper() == self.page.upper()))
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v}
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> Filters:
+        d = d or {}
+        unknown = set(d) - {"newspaper", "date", "page"}
+        if unknown:
+            raise ValueError(f"unknown filter {sorted(unknown)[0]!r} (use newspaper, date, page)")
+        f = cls(**{k: str(v or "").strip() for k, v in d.items()})
+        if f.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", f.date):
+            raise ValueError(f"filter date {f.date[:40]!r} is not YYYY-MM-DD")
+        if f.page and not re.fullmatch(r"[A-Za-z]?\d{1,3}", f.page):
+            raise ValueError(f"filter page {f.page[:40]!r} is not a page like A1 or 3")
+        if len(f.newspaper) > 40:
+            raise ValueError("filter newspaper is longer than 40 characters")
+        return f

@@ -22,4 +22,6 @@ export REQUIRE_BROWSER_TESTS=1
 
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False NO_PROXY=127.0.0.1,localhost
 .venv/bin/ruff check .
+# The layers of the pipeline (pyproject.toml): every import points down.
+.venv/bin/lint-imports
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -3,11 +3,12 @@ import dataclasses
 import pytest
 
 from rag.answer import NOT_FOUND_ZH, ExtractiveAnswerer
-from rag.answer.dates import days_named, resolve_relative, years_named
 from rag.answer.evidence import has_fact_of_type
-from rag.answer.extractive import coverage, home_place, in_own_words
+from rag.answer.extractive import coverage, in_own_words
 from rag.answer.question import DATE, NUMBER, PERSON, PLACE, analyse, english_asked, english_counted
 from rag.answer.spans import Span, bylines, find_span, names_counted, names_kind
+from rag.text.dates import days_named, resolve_relative, years_named
+from rag.text.names import home_place
 from rag.types import Chunk, Hit
 
 

@@ -7,6 +7,8 @@ import httpx
 import pytest
 from netutil import free_port
 
+from rag.app.server import serve
+
 pytestmark = pytest.mark.slow
 
 ALLOWED = "http://127.0.0.1:9"  # an origin on the allow-list (nothing needs to listen there)
@@ -14,11 +16,10 @@ ALLOWED = "http://127.0.0.1:9"  # an origin on the allow-list (nothing needs to 
 
 @pytest.fixture(scope="module")
 def base(qa, settings_e5):
-    import ui
 
     settings = replace(settings_e5, port=free_port(), cors_origins=ALLOWED)
     qa_here = replace(qa, settings=settings)
-    server = ui.serve(settings, qa=qa_here, block=False)
+    server = serve(settings, qa=qa_here, block=False)
     yield f"http://127.0.0.1:{settings.port}"
     server.should_exit = True
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def api_schema(qa, settings_e5):
-    from rag.api import create_app
+    from rag.app.api import create_app
 
     # The rate limit is off here: the generated requests all come from one client.
     app = create_app(replace(qa, settings=replace(settings_e5, rate_limit_per_minute=0)))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import ingest_files
+from rag.app.archive import ingest_files
 from rag.config import load_settings
 from rag.index import Index, update_index
 from rag.ingest import UnreadableFile, parse_bytes, parse_file

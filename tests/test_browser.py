@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from netutil import free_port
 
+from rag.app.server import serve
 from rag.chain import NewsQA
 
 pytestmark = pytest.mark.slow
@@ -46,7 +47,6 @@ def _foreign_site(tmp: Path, newsqa: str, port: int) -> tuple[str, ThreadingHTTP
 
 @pytest.fixture(scope="module")
 def sites(qa, settings_e5, tmp_path_factory):
-    import ui
 
     port = free_port()
     newsqa = f"http://127.0.0.1:{port}"
@@ -56,7 +56,7 @@ def sites(qa, settings_e5, tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("browser-index") / "idx"
     shutil.copytree(settings_e5.index_dir, index_dir)
     settings = replace(settings_e5, port=port, cors_origins=allowed_origin, index_dir=index_dir)
-    server = ui.serve(settings, qa=NewsQA.load(settings, encoder=qa.encoder), block=False)
+    server = serve(settings, qa=NewsQA.load(settings, encoder=qa.encoder), block=False)
     tmp = tmp_path_factory.mktemp("sites")
     _, ok_httpd = _foreign_site(tmp / "ok", newsqa, allowed_port)
     refused_origin, refused_httpd = _foreign_site(tmp / "refused", newsqa, free_port())
@@ -189,8 +189,14 @@ def test_upload_is_indexed_in_the_background_and_hostile_text_stays_text(browser
     issue = tmp_path / "evil name.txt"
     issue.write_text(HOSTILE, encoding="utf-8")
     page.locator("#upload input[type=file]").set_input_files(str(issue))
-    page.locator("#upload-status", has_text="✅").wait_for(timeout=120_000)
-    assert "indexed" in page.locator("#upload-status").inner_text()
+    page.locator("#upload-status", has_text="indexed").wait_for(timeout=120_000)
+    status = page.locator("#upload-status").inner_text()
+    # The uploader hears what was indexed, in plain text: not where this server keeps its index.
+    assert str(sites["settings"].index_dir) not in status and not any(ord(ch) > 0xFFFF for ch in status)
+    # The new issue is offered in the newspaper/date list without a restart.
+    page.locator("#scope").click()
+    page.get_by_text("衡水晚报 2021-12-04 B3", exact=False).first.wait_for(timeout=10_000)
+    page.keyboard.press("Escape")
     box = page.locator("#question textarea")
     box.fill("滏阳河湿地公园的园区面积是多少？")
     box.press("Enter")
@@ -203,7 +209,7 @@ def test_upload_is_indexed_in_the_background_and_hostile_text_stays_text(browser
 
 
 def test_widget_shows_hostile_article_text_and_questions_as_text(browser, sites, tmp_path):
-    from rag.cli import ingest_files
+    from rag.app.archive import ingest_files
 
     issue = tmp_path / "evil-name.txt"  # the same issue as the upload test's (a no-op if that ran first)
     issue.write_text(HOSTILE, encoding="utf-8")

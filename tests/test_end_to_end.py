@@ -72,7 +72,7 @@ def _share_model_cache(settings_e5, monkeypatch):
 
 def _cli(*args, stdin=None, env_extra=None):
     env = dict(os.environ, **(env_extra or {}))
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "rag.app.cli", *args], input=stdin, capture_output=True, text=True,
                           env=env, timeout=600)
 
 

@@ -15,7 +15,7 @@ SAMPLE_QA = ROOT / "data" / "qa" / "hengshui-daily-2021-12-03-A1.qa.jsonl"
 
 def _eval(*args, cache):
     env = dict(os.environ, NEWSQA_MODEL_CACHE=str(cache))
-    return subprocess.run([sys.executable, "-m", "rag.cli", "eval", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "rag.app.cli", "eval", *args], capture_output=True, text=True,
                           env=env, timeout=900)
 
 

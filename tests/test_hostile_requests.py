@@ -10,8 +10,9 @@ import httpx
 import pytest
 from netutil import free_port
 
+from rag.app.ratelimit import RateLimiter, client_address
+from rag.app.server import serve
 from rag.chain import BadQuestion, clean_question
-from rag.ratelimit import RateLimiter, client_address
 
 # ---- fast unit tests -------------------------------------------------------------------------
 
@@ -67,10 +68,9 @@ def test_rate_limiter_memory_stays_bounded():
 @contextlib.contextmanager
 def serving(qa, settings, **overrides):
     """A real server on a free loopback port with these settings changed; yields its base URL."""
-    import ui
 
     settings = replace(settings, port=free_port(), **overrides)
-    server = ui.serve(settings, qa=replace(qa, settings=settings), block=False)
+    server = serve(settings, qa=replace(qa, settings=settings), block=False)
     try:
         yield f"http://127.0.0.1:{settings.port}"
     finally:

@@ -62,7 +62,7 @@ def test_on_disk_format_has_no_pickle_and_a_current_pointer(tmp_path, fake_encod
 def test_a_crash_before_the_switch_leaves_the_old_index(tmp_path, fake_encoder, monkeypatch):
     root = tmp_path / "idx"
     update_index(root, [_issue("第一版内容。")], fake_encoder)
-    import rag.index as ri
+    import rag.index.local as ri
 
     def boom(*a, **k):
         raise OSError("disk full")
@@ -142,17 +142,19 @@ def test_an_older_index_is_upgraded_without_embedding_again(tmp_path, fake_encod
 
 def test_lexical_index_matches_bm25s_own_indexer(tmp_path, sample_parsed):
     """Our numpy BM25 build gives bm25s's scores, and bm25s saves and loads it."""
+    import bm25s
     import numpy as np
 
     from rag.chunking import chunk_issue
-    from rag.index.lexical import LexicalIndex, _bm25s, bigram_tokens, tokenize
+    from rag.index.lexical import LexicalIndex
+    from rag.text.words import bigram_tokens, tokenize
 
     for tok in (tokenize, bigram_tokens):
         docs = [tok(c.embed_text) for c in chunk_issue(sample_parsed)] + [[]]
         ours = LexicalIndex.build(iter(docs))
         vocab = {"": 0}
         ids = [[vocab.setdefault(t, len(vocab)) for t in d] or [0] for d in docs]
-        ref = _bm25s().BM25()
+        ref = bm25s.BM25()
         ref.index((ids, vocab), show_progress=False)
         ours.save(tmp_path / tok.__name__)
         loaded = LexicalIndex.load(tmp_path / tok.__name__)

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from rag.lexicon import Lexicon, _clean_gloss, _variants, default_lexicon
+from rag.text.lexicon import Lexicon, _clean_gloss, _variants, default_lexicon
 
 
 def test_gloss_cleaning_and_lemmas():
@@ -46,7 +46,7 @@ def test_one_character_renderings_only_for_the_answerer():
 
 
 def test_news_terms_go_before_cc_cedict_and_one_character_ones_only_to_the_answerer(tmp_path):
-    from rag.lexicon import read_terms
+    from rag.text.lexicon import read_terms
 
     path = tmp_path / "terms.tsv"
     path.write_text("# comment\nBureau\t局\nsolution\t解决方案 方案\nparty secretary\t书记\n", encoding="utf-8")
@@ -63,7 +63,7 @@ def test_news_terms_go_before_cc_cedict_and_one_character_ones_only_to_the_answe
 
 
 def test_shipped_news_terms_are_well_formed_and_used():
-    from rag.lexicon import _NEWS_TERMS, read_terms
+    from rag.text.lexicon import _NEWS_TERMS, read_terms
 
     terms = read_terms(_NEWS_TERMS)
     assert len(terms) > 100

@@ -3,10 +3,10 @@
 import pytest
 from llm_server import ScriptedLLM
 
-from rag.answer.extractive import NOT_FOUND_ZH, ExtractiveAnswerer
-from rag.answer.llm import SYSTEM_PROMPT, LLMAnswerer, LLMRewriter, make_chat_model, supports, verify
+from rag.answer import NOT_FOUND_ZH, ExtractiveAnswerer
+from rag.answer.llm import SYSTEM_PROMPT, LLMAnswerer, make_chat_model, supports, verify
+from rag.chain import LLMRewriter, Turn
 from rag.config import Settings
-from rag.followup import Turn
 from rag.types import Chunk, Hit
 
 P1 = "截至12月2日17时,该县3周岁以上人群已接种39.93万人。"

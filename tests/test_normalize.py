@@ -1,4 +1,5 @@
-from rag.ingest.normalize import drop_cjk_spaces, ends_sentence, normalize_block
+from rag.ingest.normalize import drop_cjk_spaces, normalize_block
+from rag.text.sentences import ends_sentence
 
 
 def test_drops_spaces_between_cjk_characters():

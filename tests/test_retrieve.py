@@ -1,6 +1,7 @@
 import pytest
 
-from rag.retrieve import fuse, has_cjk
+from rag.retrieve import fuse
+from rag.text.cjk import has_cjk
 from rag.types import Chunk
 
 

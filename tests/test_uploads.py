@@ -2,8 +2,8 @@
 
 import pytest
 
+from rag.app.uploads import safe_name, stage_upload, upload_folder
 from rag.ingest.read import UnreadableFile
-from rag.uploads import safe_name, stage_upload, upload_folder
 
 
 @pytest.mark.parametrize("name, want", [

@@ -17,24 +17,25 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.dates import resolve_relative, with_year, years_named
-from rag.answer.evidence import has_fact_of_type, tagged_words
+from rag.answer.evidence import has_fact_of_type
+from rag.answer.protocol import NOT_FOUND_EN, NOT_FOUND_ZH, Drafted
 from rag.answer.question import DATE, FACT, LIST, NUMBER, PLACE, Question, analyse, english_asked, english_counted
 from rag.answer.spans import Counted, Span, find_span, names_counted, names_kind
-from rag.chunking import split_sentences
-from rag.retrieve import has_cjk
+from rag.config import Settings
+from rag.text.cjk import has_cjk
+from rag.text.dates import resolve_relative, with_year, years_named
+from rag.text.lexicon import default_lexicon
+from rag.text.names import home_place
+from rag.text.numerals import as_digits
+from rag.text.sentences import split_sentences
 from rag.types import Citation, Hit
 
-NOT_FOUND_ZH = "这几期报纸没有提到这个问题的答案。"
-NOT_FOUND_EN = "These issues do not say."
 _CLAUSE = re.compile(r"[^；;]+[；;]?")
 _LONG_SENTENCE = 80
-DEFAULT_MIN_CONFIDENCE = 0.60
 # Where e5's question-to-sentence cosines carry information, stretched to 0-1. Measured on the
 # sentences of retrieved chunks: for a Chinese question most sentences that do not answer score
 # 0.84-0.90 and the answering one 0.90-0.96 (the sample issue and CMRC alike); an English
@@ -66,18 +67,6 @@ class Unit:
     # none that fits (none, or 多少人 -> 26个).
     usable: bool = True
     score: float = 0.0
-
-
-@dataclass
-class Drafted:
-    """What an answerer returns; the chain adds the question and timings."""
-
-    text: str
-    answerable: bool
-    citations: list[Citation]
-    short_answer: str = ""
-    confidence: float = 0.0
-    features: dict = field(default_factory=dict)
 
 
 def units_of(hits: list[Hit]) -> list[Unit]:
@@ -124,14 +113,6 @@ def coverage(terms: tuple[str, ...] | TermGroups, context: str, wider: str = "",
     return got / total
 
 
-_DIGITS = str.maketrans("〇零一二两三四五六七八九", "001223456789")
-
-
-def as_digits(text: str) -> str:
-    """Chinese numerals as digits, on both sides of a comparison (the question may say 三岁, the paper 3岁)."""
-    return text.translate(_DIGITS)
-
-
 def _longest_piece(term: str, text: str) -> int:
     """Length of the longest run of two or more of ``term``'s characters found in ``text`` (0 when none)."""
     for n in range(len(term) - 1, 1, -1):
@@ -140,16 +121,7 @@ def _longest_piece(term: str, text: str) -> int:
     return 0
 
 
-_PAPER_SUFFIX = re.compile(r"(?:日报|晚报|时报|都市报|早报|商报|报)$")
 _HOME = re.compile(r"[我本全](?:市|省)")
-
-
-@lru_cache(maxsize=256)
-def home_place(newspaper: str) -> str:
-    """The place a local paper calls 我市 (衡水日报 -> 衡水); "" when its name is no place (人民日报)."""
-    stem = _PAPER_SUFFIX.sub("", newspaper.strip())
-    words = tagged_words(stem) if stem else ()
-    return stem if len(words) == 1 and words[0][3] == "ns" else ""
 
 
 def in_own_words(sentence: str, newspaper: str) -> str:
@@ -190,7 +162,7 @@ class ExtractiveAnswerer:
         encoder=None,
         *,
         article_text: Callable[[str], str] | None = None,
-        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        min_confidence: float = Settings.min_confidence,
         min_confidence_en: float | None = None,
         max_sentences: int = 2,
         lexicon=None,
@@ -207,8 +179,6 @@ class ExtractiveAnswerer:
 
     def _lexicon_or_none(self):
         if self._lexicon is None:
-            from rag.lexicon import default_lexicon
-
             self._lexicon = default_lexicon() or False
         return self._lexicon or None
 
@@ -372,6 +342,3 @@ class ExtractiveAnswerer:
                     span_at = {"start": at + span.start, "end": at + span.end, "text": span.text}
             out.append(Citation.of(len(out) + 1, h, paragraph, quote=quote, span=span_at))
         return out
-
-
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "NOT_FOUND_EN", "NOT_FOUND_ZH", "Drafted", "ExtractiveAnswerer", "LIST"]

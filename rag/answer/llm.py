@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.answer.extractive import NOT_FOUND_EN, NOT_FOUND_ZH, Drafted, coverage
+from rag.answer.extractive import coverage
+from rag.answer.protocol import NOT_FOUND_EN, NOT_FOUND_ZH, Drafted
 from rag.answer.question import key_terms
-from rag.retrieve import has_cjk
+from rag.text.cjk import has_cjk
 from rag.types import Citation, Hit
 
 log = logging.getLogger(__name__)
@@ -203,22 +204,3 @@ class LLMAnswerer:
         citations = [Citation.of(i, sources[n - 1], texts[n - 1]) for i, n in enumerate(v.used, start=1)]
         first = _MARK.sub("", _CLAIM.findall(v.text)[0]).strip().rstrip("。！？!?.")
         return Drafted(text, True, citations, first, 1.0, features)
-
-
-class LLMRewriter:
-    """The condense-question step with the chat model; the rule-based rewrite when the model fails."""
-
-    def __init__(self, chat_model):
-        self.chat_model = chat_model
-
-    def __call__(self, question: str, history) -> str:
-        from rag.followup import condense_prompt, rewrite
-
-        try:
-            reply = self.chat_model.invoke([("human", condense_prompt(question, history))])
-            text = reply.content.strip() if isinstance(reply.content, str) else ""
-        except Exception as exc:
-            log.warning("LLM condense failed (%s); rewriting by rule", exc)
-            text = ""
-        text = text.splitlines()[0].strip() if text else ""
-        return text if 0 < len(text) <= 4 * max(len(question), 50) else rewrite(question, history)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.index.lexical import jieba_tokenizer
+from rag.text.cjk import has_cjk, is_ideograph
+from rag.text.names import PLACE_NAME
+from rag.text.numerals import DIGITS
+from rag.text.numerals import value as numeral_value
+from rag.text.words import WORDLIKE, dictionary_tag, tagged_words, words
 
 NUMBER, PERSON, PLACE, DATE, LIST, FACT = "number", "person", "place", "date", "list", "fact"
 
 _TYPE_PATTERNS = [
     (DATE, re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|几号|几日|什么时间|何日|\bwhen\b|what (?:date|time|day)", re.I)),
-    (LIST, re.compile(r"哪[一二两三四五六七八九十几]+[大个项类种条方面]|哪些|\bwhich (?:\w+ )?(?:industries|measures|strategies|areas|fields)\b", re.I)),
+    (LIST, re.compile(r"哪[" + DIGITS + r"几]+[大个项类种条方面]|哪些|\bwhich (?:\w+ )?(?:industries|measures|strategies|areas|fields)\b", re.I)),
     (NUMBER, re.compile(r"\bhow often\b|\bwhich anniversary\b|多久一次|多长时间一次|每隔多久|多少|几[个家项人名次场张所座条户年天岁]?|多大|多高|多长|多远|多久|比例|百分之|比率|\bhow (?:many|much|long|large|big)\b|what (?:percentage|share|proportion|number|value|amount)|\bvalue of\b", re.I)),
     (PERSON, re.compile(r"谁|哪位|哪些人|什么人|名字|叫什么|\bwho\b|\bwhom\b", re.I)),
     (PLACE, re.compile(r"哪里|哪儿|何地|何处|哪个|哪些|哪家|什么地方|什么单位|什么部门|\bwhere\b|\bwhich\b", re.I)),
@@ -28,9 +32,6 @@ QUESTION_WORDS = {
     "many", "much", "what", "who", "which", "when", "where", "why", "and", "or", "for", "by", "with", "had", "has",
     "have", "that", "this", "it", "its", "as", "at", "from",
 }
-
-_WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
-
 
 @dataclass(frozen=True)
 class Question:
@@ -75,10 +76,9 @@ def wants_of(text: str) -> str:
 _UNITS = "个家项人名次场张所座条户年天岁套件处位元台辆份村批期届倍吨米"
 _WH = re.compile(
     r"第几[个次届位名批]?|多少(?:万|亿)?(?:平方米|公里|万元|亿元|[" + _UNITS + r"])?|几(?:[" + _UNITS + r"])?"
-    r"|哪([一二两三四五六七八九十几]+)[大个项类种条方面]*|哪一?[个些位家里儿天年所座]?|谁|什么时候|什么时间|何时|何地|何处"
+    r"|哪([" + DIGITS + r"几]+)[大个项类种条方面]*|哪一?[个些位家里儿天年所座]?|谁|什么时候|什么时间|何时|何地|何处"
     r"|多大|多高|多长|多久|多远|什么|啥|怎样|如何|为什么|是否"
 )
-_CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)} | {"两": 2}
 _EN_NUM = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 # "Which three industries…", "What are the five strategies…": how many items the list should have.
 _EN_COUNT = re.compile(r"\b(?:which|what)\s+(?:are\s+the\s+|were\s+the\s+)?(two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
@@ -110,10 +110,10 @@ def split_question(text: str) -> tuple[str, str, str, str, int, str]:
     count = 0
     if m.group(1):
         digits = m.group(1)
-        count = _CN_NUM.get(digits, 0) if len(digits) == 1 else 0
+        count = numeral_value(digits) if len(digits) == 1 else 0
     head = ""
     if wh in ("什么", "啥", "哪个", "哪些", "哪家", "哪一个") and right:
-        head = jieba_tokenizer().lcut(right)[0]
+        head = words(right)[0]
     return left, wh, right, unit, count, head
 
 
@@ -175,7 +175,6 @@ def question_type(text: str) -> str:
     return FACT
 
 
-_ONE_CJK = re.compile(r"^[\u3400-\u9fff]$")
 # Prepositions and particles: a lone one after a word is not part of a name (饶阳+给 is not a place).
 _FUNCTION_CHARS = set("给在对向把被从和与跟同的了是有也都就还又将让使为于以及并而或")
 
@@ -183,9 +182,7 @@ _FUNCTION_CHARS = set("给在对向把被从和与跟同的了是有也都就还
 def _joins(char: str) -> bool:
     """May this lone character be the end of the word before it? Not a particle, nor (by jieba's
     dictionary) a verb or locative: 学校+打 and 学校+里 ("in the school") name nothing."""
-    import jieba.posseg as pseg
-
-    return char not in _FUNCTION_CHARS and pseg.dt.word_tag_tab.get(char, "x")[:1] not in ("v", "f")
+    return char not in _FUNCTION_CHARS and dictionary_tag(char)[:1] not in ("v", "f")
 
 
 def key_terms(text: str) -> tuple[str, ...]:
@@ -197,12 +194,12 @@ def key_terms(text: str) -> tuple[str, ...]:
     """
     terms: list[str] = []
     prev_kept = False
-    for tok in jieba_tokenizer().lcut(text.lower()):
+    for tok in words(text.lower()):
         tok = tok.strip()
-        if not tok or not _WORDLIKE.search(tok) or tok in QUESTION_WORDS or _WH.fullmatch(tok):
+        if not tok or not WORDLIKE.search(tok) or tok in QUESTION_WORDS or _WH.fullmatch(tok):
             prev_kept = False
             continue
-        if _ONE_CJK.match(tok):
+        if is_ideograph(tok):
             if prev_kept and terms and _joins(tok):
                 terms[-1] += tok
             prev_kept = False
@@ -215,7 +212,7 @@ def key_terms(text: str) -> tuple[str, ...]:
 
 def analyse(text: str) -> Question:
     qtype = question_type(text)
-    if not re.search(r"[\u3400-\u9fff]", text):
+    if not has_cjk(text):
         m = _EN_COUNT.search(text)
         return Question(text=text, qtype=qtype, terms=key_terms(text), unit=english_unit(text),
                         wh_count=_EN_NUM[m.group(1).lower()] if m else 0, wants=wants_of(text))
@@ -231,8 +228,6 @@ def analyse(text: str) -> Question:
 
 
 def named_entities(text: str, terms: tuple[str, ...]) -> tuple[str, ...]:
-    from rag.answer.evidence import PLACE_NAME, tagged_words
-
     named = {w for _, _, w, flag in tagged_words(text) if flag in ("ns", "nr", "nt") and len(w) >= 2}
     return tuple(t for t in terms if t in named or any(t.startswith(n) for n in named)
                  or (len(t) >= 3 and PLACE_NAME.fullmatch(t)))

@@ -14,13 +14,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer.evidence import DATE_EXPR, NUMBER_WITH_UNIT, PLACE_NAME, ROLE, tagged_words
+from rag.answer.evidence import DATE_EXPR, NUMBER_WITH_UNIT, ROLE
 from rag.answer.question import DATE, FACT, LIST, NUMBER, PERSON, PLACE, Question
+from rag.text.names import PLACE_NAME
+from rag.text.numerals import DIGITS
+from rag.text.words import tagged_words
 
 _PUNCT = "，。、；：？！,.;:?!（）()《》〈〉“”\"'‘’「」『』【】 \u3000"
 _QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|\"([^\"]{2,30})\"|「([^」]{2,30})」")
 _LIST = re.compile(r"[\u4e00-\u9fff]{2,8}(?:、[\u4e00-\u9fff]{2,8})+(?:和[\u4e00-\u9fff]{2,8})?")
-_CN_DIGITS = "一二两三四五六七八九十"
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def _candidates(q: Question, sentence: str) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     if q.qtype == NUMBER:
         out += [(m.start(), m.end(), "number") for m in NUMBER_WITH_UNIT.finditer(sentence)]
-        out += [(m.start(), m.end(), "number") for m in re.finditer(r"第[" + _CN_DIGITS + r"\d]+[个次届位名批]?", sentence)]
+        out += [(m.start(), m.end(), "number") for m in re.finditer(r"第[" + DIGITS + r"\d]+[个次届位名批]?", sentence)]
     elif q.qtype == DATE:
         out += [(m.start(), m.end(), "date") for m in DATE_EXPR.finditer(sentence)]
     elif q.qtype == PERSON:
@@ -289,7 +291,7 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
             # 培育[大健康、新材料、装备制造]三大…: keep the part inside the question's gap.
             start, end = _trim(sentence, max(start, gap[0]), min(end, gap[1]))
             if q.wh_count or "几" in q.wh:
-                m = re.search(r"[" + _CN_DIGITS + r"\d几]+[大个项类种条]?$", sentence[start:end])
+                m = re.search(r"[" + DIGITS + r"\d几]+[大个项类种条]?$", sentence[start:end])
                 end = start + m.start() if m and m.start() >= 2 else end
             if end - start < 2:
                 continue
@@ -330,7 +332,7 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
                 if m:
                     text = f"{head}、{m.group(0)}"
             # …、装备制造三大百亿: the count and what follows it close the list.
-            m = re.search(r"(?<=、)[^、]*?([" + _CN_DIGITS + r"\d几]+[大个项类种条])", text)
+            m = re.search(r"(?<=、)[^、]*?([" + DIGITS + r"\d几]+[大个项类种条])", text)
             if m:
                 text = text[: m.start(1)]
         if counted and kind in ("place", "list"):
@@ -363,7 +365,7 @@ def _gap_span(q: Question, sentence: str, gap: tuple[int, int], right: tuple[int
     g0, g1 = _trim(sentence, g0, g1)
     if q.wh_count:
         # 培育[大健康、新材料、装备制造]三大…: the count belongs to the question's words.
-        m = re.search(r"[" + _CN_DIGITS + r"\d]+[大个项类种条]?$", sentence[g0:g1])
+        m = re.search(r"[" + DIGITS + r"\d]+[大个项类种条]?$", sentence[g0:g1])
         if m:
             g1 = g0 + m.start()
     g0, g1 = _trim(sentence, g0, g1)

@@ -1,66 +1,18 @@
-"""BM25 over jieba tokens (bm25s), saved as plain numpy arrays and JSON."""
+"""BM25 (bm25s) over token lists, saved as plain numpy arrays and JSON."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import bm25s
 import numpy as np
 
-_WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
-_jieba = None
+from rag.text.words import tokenize
 
-
-def _bm25s():
-    import bm25s
-
-    # bm25s sets its own logger to DEBUG when imported, so each build would log; keep the CLI quiet.
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s
-
-
-def jieba_tokenizer():
-    """The jieba module with its dictionary loaded (once per process); quiet."""
-    global _jieba
-    if _jieba is None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        _jieba = jieba
-    return _jieba
-
-
-def tokenize(text: str) -> list[str]:
-    """jieba search-mode tokens (words and their sub-words), lower-cased, punctuation dropped."""
-    return [t for t in jieba_tokenizer().lcut_for_search(text.lower()) if _WORDLIKE.search(t)]
-
-
-def bigram_tokens(text: str) -> list[str]:
-    """Single characters and character pairs of the text's letters and digits.
-
-    A second lexical signal beside jieba's words: it still matches where word
-    segmentation splits a name differently in the question and in the paper.
-    """
-    t = "".join(ch for ch in text.lower() if ch.isalnum())
-    return list(t) + [t[i : i + 2] for i in range(len(t) - 1)]
-
-
-def tokenize_many(texts: list[str], workers: int | None = None) -> list[list[str]]:
-    """Tokenise a batch; large batches are spread over processes (jieba is pure Python, ~100 KB/s a core)."""
-    import os
-
-    workers = workers or os.cpu_count() or 1
-    if len(texts) < 20_000 or workers < 2:
-        return [tokenize(t) for t in texts]
-    import multiprocessing as mp
-
-    jieba_tokenizer()  # load the dictionary once; forked workers inherit it
-    with mp.get_context("fork").Pool(workers) as pool:
-        return pool.map(tokenize, texts, chunksize=2_000)
-
+# bm25s sets its own logger to DEBUG when imported, so each build would log; keep the CLI quiet.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 class LexicalIndex:
     def __init__(self, bm25):
@@ -110,7 +62,7 @@ class LexicalIndex:
         int_dtype = np.int32 if len(data) < 2**31 else np.int64
         indptr = np.zeros(n_vocab + 1, dtype=int_dtype)
         np.cumsum(df, out=indptr[1:])
-        bm25 = _bm25s().BM25()
+        bm25 = bm25s.BM25()
         bm25.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
         bm25.vocab_dict = vocab
         bm25.unique_token_ids_set = set(vocab.values())
@@ -122,7 +74,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        return cls(_bm25s().BM25.load(str(folder), allow_pickle=False, mmap=False))
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, mmap=False))
 
     def search(self, query: str, k: int, n_docs: int) -> list[tuple[int, float]]:
         return self.search_tokens(tokenize(query), k, n_docs)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.text.names import PAPER_NAME
+
 # Mastheads often print the paper's name in pinyin capitals; OCR keeps those
 # while the calligraphic Chinese title is an image and gets lost.
 KNOWN_MASTHEADS = {
@@ -21,7 +23,6 @@ _PAGE = re.compile(r"(?:第\s*)?\b([A-H]\d{1,2})\s*版|第\s*(\d{1,2})\s*版")
 _BARE_PAGE = re.compile(r"(?<![A-Za-z0-9])([A-H]\d{1,2})\s*$")
 _PAGE_IN_NAME = re.compile(r"(?:^|[-_ .])([A-H]\d{1,2})(?=$|[-_ .])")
 _SPONSOR = re.compile(r"中共(\S{2,6}?)(?:市|县|省|区)委主办")
-_PAPER_NAME = re.compile(r"^(\S{2,8}(?:日报|晚报|时报|都市报|早报|商报))$")
 _URL = re.compile(r"(?:网|网址)\s*[:：]|www\.|https?://", re.I)
 _LATIN_CAPS = re.compile(r"^[A-Z]{6,}$")
 
@@ -45,7 +46,7 @@ def is_masthead_line(text: str) -> bool:
         )
         or _SPONSOR.search(t)
         or (_URL.search(t) and len(t) < 60)
-        or _PAPER_NAME.match(t)
+        or PAPER_NAME.match(t)
         or re.fullmatch(r"(?:第\s*)?[A-H]?\d{1,2}\s*版.{0,12}", t)
         or re.search(r"国内统一连续出版物号|邮发代号|今日\s*\d+\s*版", t)
     )
@@ -77,7 +78,7 @@ def read_masthead(lines: list[str], filename_stem: str) -> Masthead:
         if not mh.newspaper:
             if t.upper() in KNOWN_MASTHEADS:
                 mh.newspaper, mh.slug = KNOWN_MASTHEADS[t.upper()]
-            elif m := _PAPER_NAME.match(t):
+            elif m := PAPER_NAME.match(t):
                 mh.newspaper = m.group(1)
     if not mh.newspaper:
         for line in lines:

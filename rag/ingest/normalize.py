@@ -7,21 +7,10 @@ from __future__ import annotations
 
 import re
 
-# Ideographs plus CJK and full-width punctuation: a space beside one of these
-# (with no Latin letter on the other side) is a column-break artefact.
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2e80-\u2fdf"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+from rag.text.cjk import is_cjk
+
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
 _LATIN = re.compile(r"[A-Za-z]")
-
-# Where a block may end without the next block continuing its sentence. A
-# semicolon ends a clause, not a paragraph: a block ending in one goes on.
-SENTENCE_END = "。！？!?…"
-_CLOSERS = "\"'”’」』)）】》"
-
-
-def is_cjk(ch: str) -> bool:
-    return bool(_CJK_CHAR.match(ch))
 
 
 def drop_cjk_spaces(text: str) -> str:
@@ -46,11 +35,6 @@ def drop_cjk_spaces(text: str) -> str:
         out.append(" ")
     out.append(text[pos:])
     return "".join(out)
-
-
-def ends_sentence(text: str) -> bool:
-    t = text.rstrip().rstrip(_CLOSERS)
-    return bool(t) and t[-1] in SENTENCE_END
 
 
 def join_fragments(left: str, right: str) -> str:

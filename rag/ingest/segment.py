@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from rag.ingest.masthead import is_masthead_line
-from rag.ingest.normalize import drop_cjk_spaces, ends_sentence, join_fragments, normalize_block
+from rag.ingest.normalize import drop_cjk_spaces, join_fragments, normalize_block
+from rag.text.sentences import ends_sentence
 from rag.types import Article, Paragraph
 
 

@@ -7,11 +7,17 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from rag.config import ConfigError, Settings, load_settings
-
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
+from embeddings import ModelNotFound
+from rag.app.archive import NoIssueFiles, ensure_sample_index, ingest_files, issue_files
+from rag.chain import BadQuestion, NewsQA
+from rag.config import ConfigError, Settings, go_offline, load_settings
+from rag.eval import compare, evaluate, load_qa, write_outputs
+from rag.eval.report import HEADLINE
+from rag.index import IndexMismatch, IndexNotFound, open_index
+from rag.ingest import UnreadableFile
 
 
 class UserError(Exception):
@@ -24,75 +30,6 @@ def _questions(args: list[str]) -> list[str]:
     return args
 
 
-def _files(paths: list[str]) -> list[Path]:
-    from rag.ingest import SUPPORTED_SUFFIXES
-
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
-        elif p.exists():
-            out.append(p)
-        else:
-            raise UserError(f"{p}: no such file or directory")
-    if not out:
-        raise UserError(f"no issue files ({', '.join(SUPPORTED_SUFFIXES)}) in {' '.join(paths)}")
-    return out
-
-
-def ingest_files(
-    settings: Settings, files: list[Path], *, newspaper=None, date=None, page=None, log=print, warn=None,
-    encoder=None,
-) -> int:
-    """Parse every file, report the ones that fail, index the rest. Returns the number of failures.
-
-    ``log`` hears what was indexed; ``warn`` (default: stderr) each file skipped, with its reason.
-    """
-    warn = warn or (lambda m: print(f"newsqa: {m}", file=sys.stderr))
-    from embeddings import load_encoder
-    from rag.index import update_index
-    from rag.ingest import parse_file
-
-    parsed, failed = [], 0
-    for f in files:
-        try:
-            parsed.append(parse_file(f, newspaper=newspaper, date=date, page=page,
-                                     max_bytes=int(settings.max_file_mb * 2**20)))
-        except ValueError as exc:  # UnreadableFile, NoArticles: the message names the file and the reason
-            warn(f"skipped {exc}")
-            failed += 1
-    if parsed:
-        encoder = encoder or load_encoder(settings.model, settings.model_cache, settings.embed_batch_size)
-        report = update_index(Path(settings.index_dir), parsed, encoder, max_chunk_chars=settings.max_chunk_chars,
-                              dense_kind=settings.dense_index, on_wait=lambda m: warn(f"waiting: {m}"))
-        for reason in report.failed:
-            warn(f"skipped {reason}")
-        failed += len(report.failed)
-        for p in parsed:
-            if p.issue.source not in report.added + report.replaced + report.unchanged:
-                continue
-            n_para = sum(len(a.paragraphs) for a in p.articles)
-            state = "unchanged" if p.issue.source in report.unchanged else "indexed"
-            log(f"{state}: {p.issue.source} — {p.issue.newspaper or '?'} {p.issue.date or '?'} {p.issue.page or ''}: "
-                f"{len(p.articles)} articles, {n_para} paragraphs")
-        log(f"index {settings.index_dir}: {report.chunks_total} chunks ({report.chunks_embedded} embedded) "
-            f"in {report.seconds:.1f} s")
-    return failed
-
-
-def ensure_sample_index(settings: Settings):
-    """Index the bundled sample when there is no index yet. Returns the encoder it loaded, or None."""
-    from embeddings import load_encoder
-    from rag.index import Index
-
-    if Index.current_generation(Path(settings.index_dir)) is not None:
-        return None
-    print(f"newsqa: no index at {settings.index_dir}; building one from the bundled sample issue", file=sys.stderr)
-    encoder = load_encoder(settings.model, settings.model_cache, settings.embed_batch_size)
-    ingest_files(settings, _files([str(SAMPLE_DIR)]), log=lambda m: print(m, file=sys.stderr), encoder=encoder)
-    return encoder
-
-
 def _print_answer(a) -> None:
     print(a.answer)
     for c in a.citations:
@@ -100,13 +37,11 @@ def _print_answer(a) -> None:
 
 
 def cmd_ingest(settings: Settings, args) -> int:
-    failed = ingest_files(settings, _files(args.paths), newspaper=args.newspaper, date=args.date, page=args.page)
+    failed = ingest_files(settings, issue_files(args.paths), newspaper=args.newspaper, date=args.date, page=args.page)
     return 1 if failed else 0
 
 
 def cmd_ask(settings: Settings, args) -> int:
-    from rag.chain import BadQuestion, NewsQA
-
     questions = _questions(args.questions)
     qa = NewsQA.load(settings)
     status = 0
@@ -127,8 +62,6 @@ def cmd_ask(settings: Settings, args) -> int:
 
 
 def cmd_search(settings: Settings, args) -> int:
-    from rag.chain import BadQuestion, NewsQA
-
     qa = NewsQA.load(settings)
     status = 0
     for q in _questions(args.questions):
@@ -149,9 +82,7 @@ def cmd_search(settings: Settings, args) -> int:
 
 
 def cmd_show(settings: Settings, args) -> int:
-    from rag.index import Index
-
-    index = Index.open(Path(settings.index_dir))
+    index = open_index(settings)
     ctx = index.context(args.chunk_id)
     if ctx is None:
         raise UserError(f"no chunk {args.chunk_id!r} in {settings.index_dir}")
@@ -167,18 +98,12 @@ def cmd_show(settings: Settings, args) -> int:
 
 
 def cmd_eval(settings: Settings, args) -> int:
-    from dataclasses import replace
-
-    from rag.chain import NewsQA
-    from rag.eval import compare, evaluate, load_qa, write_outputs
-    from rag.eval.report import HEADLINE
-
     items = load_qa(Path(args.qa), args.limit)
     out = Path(args.out)
     if args.corpus:
         if args.index_dir is None:
             settings = replace(settings, index_dir=out / "index")
-        if ingest_files(settings, _files(args.corpus), log=lambda msg: print(msg, file=sys.stderr)):
+        if ingest_files(settings, issue_files(args.corpus), log=lambda msg: print(msg, file=sys.stderr)):
             raise UserError("some corpus files could not be read (see above)")
     qa = NewsQA.load(settings)
     metrics, records = evaluate(qa, items)
@@ -197,13 +122,12 @@ def cmd_eval(settings: Settings, args) -> int:
 
 
 def cmd_serve(settings: Settings, args) -> int:
-    from rag.chain import NewsQA
+    # The web stack (Gradio, uvicorn) loads only for this command: the others start faster without it.
+    from rag.app.server import serve
 
     # Building the sample index loads the model; serving reuses it rather than loading it again.
     encoder = ensure_sample_index(settings)
-    import ui
-
-    ui.serve(settings, qa=NewsQA.load(settings, encoder=encoder))
+    serve(settings, qa=NewsQA.load(settings, encoder=encoder))
     return 0
 
 
@@ -259,18 +183,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from embeddings import ModelNotFound
-    from rag.chain import BadQuestion
-    from rag.index import IndexMismatch, IndexNotFound
-    from rag.ingest import UnreadableFile
-
+    go_offline()
     try:
         overrides = {k: getattr(args, k, None) for k in ("index_dir", "model", "host", "port", "retrieval_mode")}
         settings = load_settings(args.config, overrides)
         level = logging.INFO if args.verbose else getattr(logging, settings.log_level.upper(), logging.WARNING)
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
         return args.func(settings, args)
-    except (UserError, ConfigError, IndexNotFound, IndexMismatch, ModelNotFound, UnreadableFile, BadQuestion) as exc:
+    except (UserError, NoIssueFiles, ConfigError, IndexNotFound, IndexMismatch, ModelNotFound, UnreadableFile,
+            BadQuestion) as exc:
         print(f"newsqa: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

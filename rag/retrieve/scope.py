@@ -9,43 +9,9 @@ resolved against each issue's date) instead.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 
-from rag.answer.dates import DAY, days_named
-
-
-@dataclass(frozen=True)
-class Filters:
-    newspaper: str = ""
-    date: str = ""  # ISO yyyy-mm-dd
-    page: str = ""
-
-    def __bool__(self) -> bool:
-        return bool(self.newspaper or self.date or self.page)
-
-    def matches(self, chunk) -> bool:
-        return ((not self.newspaper or chunk.newspaper == self.newspaper)
-                and (not self.date or chunk.date == self.date)
-                and (not self.page or chunk.page.upper() == self.page.upper()))
-
-    def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v}
-
-    @classmethod
-    def from_dict(cls, d: dict | None) -> Filters:
-        d = d or {}
-        unknown = set(d) - {"newspaper", "date", "page"}
-        if unknown:
-            raise ValueError(f"unknown filter {sorted(unknown)[0]!r} (use newspaper, date, page)")
-        f = cls(**{k: str(v or "").strip() for k, v in d.items()})
-        if f.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", f.date):
-            raise ValueError(f"filter date {f.date[:40]!r} is not YYYY-MM-DD")
-        if f.page and not re.fullmatch(r"[A-Za-z]?\d{1,3}", f.page):
-            raise ValueError(f"filter page {f.page[:40]!r} is not a page like A1 or 3")
-        if len(f.newspaper) > 40:
-            raise ValueError("filter newspaper is longer than 40 characters")
-        return f
-
+from rag.text.dates import DAY, days_named
+from rag.types import Filters
 
 _PAGE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]?\d{1,2})\s*版|第\s*([A-Za-z]?\d{1,2})\s*版")
 _DATE_BEFORE = rf"(?P<day>{DAY})\s*(?:的|出版的|那期)?\s*$"

@@ -1,7 +1,7 @@
 """The HTTP side of `newsqa serve`: JSON API, server-sent events, an OpenAI-compatible endpoint, the widget.
 
 One FastAPI app holds one loaded NewsQA (model + index) for every request; the
-Gradio chat is mounted at "/" beside it (``ui.py``), so the API, the widget and
+Gradio chat is mounted at "/" beside it (``rag.app.server``), so the API, the widget and
 the chat share one origin. Browsers on other sites may call the API only from
 origins on the ``cors_origins`` allow-list; a request that carries any other
 Origin is refused with 403 before it costs any work.
@@ -23,11 +23,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from rag.chain import BadQuestion, NewsQA
-from rag.filters import Filters
-from rag.followup import message_text, turns_from_messages
-from rag.ratelimit import RateLimiter, client_address
-from rag.types import Answer
+from rag.app.ratelimit import RateLimiter, client_address
+from rag.chain import BadQuestion, NewsQA, message_text, turns_from_messages
+from rag.types import Answer, Filters
 
 log = logging.getLogger(__name__)
 
@@ -290,13 +288,13 @@ def create_app(qa: NewsQA) -> FastAPI:
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js() -> Response:
-        js = resources.files("rag.web").joinpath("widget.js").read_text(encoding="utf-8")
+        js = resources.files("rag.app.web").joinpath("widget.js").read_text(encoding="utf-8")
         return Response(js, media_type="application/javascript; charset=utf-8",
                         headers={"Cache-Control": "public, max-age=300"})
 
     @app.get("/widget-demo", include_in_schema=False)
     def widget_demo() -> HTMLResponse:
-        page = resources.files("rag.web").joinpath("widget-demo.html").read_text(encoding="utf-8")
+        page = resources.files("rag.app.web").joinpath("widget-demo.html").read_text(encoding="utf-8")
         return HTMLResponse(page)
 
     @app.get("/source/{chunk_id:path}", include_in_schema=False)

@@ -17,6 +17,8 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from rag.text.words import word_frequency
+
 _STOP = set(
     "a an the of in on at to for by with from and or is are was were be been being do does did has have had "
     "how many much what which who whom whose when where why that this these those it its their there they he "
@@ -124,12 +126,9 @@ class Lexicon:
                         add("".join(syllables[:-1]).lower(), simp, name=True)
         # Most frequent Chinese words first (jieba's dictionary counts): "secretary" should
         # give 书记 before 文牍.
-        from rag.index.lexical import jieba_tokenizer
-
-        freq = jieba_tokenizer().dt.FREQ
         for key in entries:
-            entries[key].sort(key=lambda w: (-freq.get(w, 0), len(w)))
-        lexicon = cls(entries, {key: max(chars, key=lambda c: freq.get(c, 0)) for key, chars in single.items()}, names)
+            entries[key].sort(key=lambda w: (-word_frequency(w), len(w)))
+        lexicon = cls(entries, {key: max(chars, key=word_frequency) for key, chars in single.items()}, names)
         lexicon.add_terms(read_terms(_NEWS_TERMS))
         return lexicon
 

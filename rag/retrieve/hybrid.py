@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,14 +10,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.types import Chunk, Hit
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))
-
+from rag.text.cjk import has_cjk
+from rag.text.lexicon import default_lexicon
+from rag.types import Chunk, Filters, Hit
 
 Candidates = list[tuple[Chunk, float]]
 
@@ -91,9 +85,9 @@ class HybridRetriever(BaseRetriever):
             mode=settings.retrieval_mode, **kw,
         )
 
-    def search(self, query: str, k: int | None = None, filters: Any = None,
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                exclude: Callable[[Chunk], bool] | None = None) -> list[Hit]:
-        """The k best chunks; ``filters`` (rag.filters.Filters) keeps only chunks of the issues it names.
+        """The k best chunks; ``filters`` keeps only chunks of the issues it names.
 
         ``exclude`` drops chunks from every signal's candidates before fusion, so scores come out as
         if the index did not hold them (the abstention benchmark asks questions that way).
@@ -132,8 +126,6 @@ class HybridRetriever(BaseRetriever):
             signals["bigrams"] = (self.index.search_bigrams(query, n), bw)
         if not cjk and self.translated_weight > 0:
             # An English question's words looked up in CC-CEDICT give Chinese terms BM25 can match.
-            from rag.lexicon import default_lexicon
-
             lexicon = default_lexicon()
             terms = lexicon.terms(query) if lexicon else []
             if terms:

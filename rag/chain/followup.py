@@ -10,9 +10,17 @@ step. Either way retrieval sees one standalone question.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
+
+from rag.answer.question import PERSON, analyse, key_terms
+from rag.answer.spans import names
+from rag.text.words import tagged_words
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,12 @@ class Turn:
 
 
 History = Sequence[Turn]
+
+
+class Rewriter(Protocol):
+    """Makes a follow-up question standalone from the conversation so far."""
+
+    def __call__(self, question: str, history: History) -> str: ...
 
 
 def message_text(content) -> str:
@@ -57,9 +71,6 @@ _THING_ANAPHORA = re.compile(r"(?:该|这个|这一|此)(项目|活动|机构|�
 
 def _entities(text: str) -> list[tuple[str, str]]:
     """(word, kind) of names in order of appearance: kind is person or place."""
-    from rag.answer.evidence import tagged_words
-    from rag.answer.spans import names
-
     out = [(s, text[s:e], "person") for s, e, kind in names(text) if kind == "name"]
     words = tagged_words(text)
     for i, (pos, _, w, flag) in enumerate(words):
@@ -81,8 +92,6 @@ def _last(history: History, kind: str, suffix: str = "") -> str:
 
 def _asked_about(question: str) -> str:
     """冀州区委书记是谁 -> 冀州区委书记: who the previous question asked for, when no name came back."""
-    from rag.answer.question import PERSON, analyse
-
     q = analyse(question)
     if q.qtype == PERSON and q.left and not q.right:
         return q.left.rstrip("是叫为的")
@@ -93,8 +102,6 @@ def rewrite(question: str, history: History) -> str:
     """The question made standalone from the conversation so far (unchanged when it already is)."""
     if not history:
         return question
-    from rag.answer.question import key_terms
-
     q = question
     prev = history[-1].question
     if _PERSON_PRONOUN.search(q):
@@ -137,3 +144,20 @@ def condense_prompt(question: str, history: History) -> str:
         if t.answer:
             lines.append(f"答/A: {t.answer}")
     return CONDENSE_PROMPT.format(history="\n".join(lines), question=question)
+
+
+class LLMRewriter:
+    """The condense-question step with the chat model; the rule-based rewrite when the model fails."""
+
+    def __init__(self, chat_model):
+        self.chat_model = chat_model
+
+    def __call__(self, question: str, history) -> str:
+        try:
+            reply = self.chat_model.invoke([("human", condense_prompt(question, history))])
+            text = reply.content.strip() if isinstance(reply.content, str) else ""
+        except Exception as exc:
+            log.warning("LLM condense failed (%s); rewriting by rule", exc)
+            text = ""
+        text = text.splitlines()[0].strip() if text else ""
+        return text if 0 < len(text) <= 4 * max(len(question), 50) else rewrite(question, history)
