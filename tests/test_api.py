@@ -127,3 +127,13 @@ def test_widget_and_source_page_are_served_and_escaped(base):
     c = a["citations"][0]
     page = httpx.get(f"{base}/source/{c['chunk_id']}", params={"start": c["span"]["start"], "end": c["span"]["end"]})
     assert page.status_code == 200 and "<mark>39.93万人</mark>" in page.text
+
+
+def test_a_wrong_method_or_path_under_the_api_answers_in_our_error_shape(base):
+    r = httpx.get(f"{base}/api/ask", timeout=10)
+    assert r.status_code == 405 and r.headers["allow"] == "POST" and "use POST" in r.json()["error"]
+    r = httpx.get(f"{base}/api/no-such-thing", timeout=10)
+    assert r.status_code == 404 and r.json() == {"error": "no such endpoint: /api/no-such-thing"}
+    assert httpx.get(f"{base}/v1/chat/completions", timeout=10).status_code == 405
+    assert httpx.get(f"{base}/", timeout=10).status_code == 200  # the chat still answers at the root
+

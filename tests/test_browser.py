@@ -125,6 +125,16 @@ def test_interface_switches_to_english(browser, sites):
     page.screenshot(path=str(ARTIFACTS / "chat-english.png"))
 
 
+def test_api_docs_render_offline_from_newsqa_itself(browser, sites):
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(sites["newsqa"] + "/api/docs", wait_until="load")
+    page.get_by_text("/api/ask", exact=True).first.wait_for(timeout=30_000)  # Swagger UI drew the operations
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+    assert requested and [u for u in requested if not u.startswith((sites["newsqa"], "data:"))] == []
+
+
 def _ask_in_widget(page, question: str) -> None:
     page.locator("#newsqa-widget .fab").click()
     field = page.locator("#newsqa-widget input")
@@ -135,8 +145,14 @@ def _ask_in_widget(page, question: str) -> None:
 def test_widget_on_an_allowed_foreign_site_answers(browser, sites):
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     page.goto(sites["allowed"] + "/", wait_until="load")
-    page.locator("#newsqa-widget .fab").wait_for(timeout=15_000)
+    fab = page.locator("#newsqa-widget .fab")
+    fab.wait_for(timeout=15_000)
+    closed = fab.bounding_box()
     _ask_in_widget(page, "冀州区委书记是谁？")
+    opened = fab.bounding_box()
+    # The round button stays put when the panel opens above it.
+    assert (round(opened["x"] + opened["width"]), round(opened["y"])) != (0, 0)
+    assert abs((opened["x"] + opened["width"]) - (closed["x"] + closed["width"])) < 1
     answer = page.locator("#newsqa-widget .a").last
     page.wait_for_function("() => { const h = document.querySelector('#newsqa-widget');"
                            " return h && h.shadowRoot.querySelector('.src a'); }", timeout=60_000)

@@ -76,3 +76,28 @@ def test_aggregate_by_hand():
     assert a["answered_rate"] == pytest.approx(2 / 3)
     assert a["abstention_accuracy"] == pytest.approx(0.5)
     assert a["total_ms_p95"] == 20.0
+
+
+def test_the_html_report_lists_the_failed_questions_and_labels_its_bars():
+    from rag.eval.report import failures, html_report
+    from rag.eval.run import RECALL_KS
+
+    def rec(id_, answerable, hit, abstained, short):
+        r = {"id": id_, "question": f"问题{id_}<b>", "type": "plain", "qtype": "number", "gold_answerable": answerable,
+             "answers": ["3个"] if answerable else [], "answerable": not abstained, "answer": short,
+             "short_answer": short, "confidence": 0.7, "abstained": abstained, "retrieve_ms": 10.0, "total_ms": 20.0}
+        if answerable:
+            r.update({"rank": 1, "answer_hit": hit, **{f"recall@{k}": 1.0 for k in RECALL_KS}, "rr@10": 1.0})
+        return r
+
+    records = [rec("ok", True, 1.0, False, "3个"), rec("wrong", True, 0.0, False, "5个"),
+               rec("missed", True, 0.0, True, ""), rec("abstained-well", False, None, True, ""),
+               rec("answered-unanswerable", False, None, False, "7个")]
+    assert [r["id"] for r in failures(records)] == ["wrong", "missed", "answered-unanswerable"]
+    metrics = {"overall": aggregate(records), "by_type": {"plain": aggregate(records)},
+               "by_qtype": {"number": aggregate(records)}}
+    page = html_report(metrics, records, {"qa": "x"})
+    table = page[page.index("Questions that failed"):]
+    assert "(3 of 5)" in table and "wrong" in table and "(abstained)" in table and "ok</td>" not in table
+    assert "问题wrong&lt;b&gt;" in table  # questions are escaped
+    assert ">0.333</text>" in page  # answer hit 1 of 3 answerable, written on its bar

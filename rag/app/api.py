@@ -1,8 +1,9 @@
 """The HTTP side of `newsqa serve`: JSON API, server-sent events, an OpenAI-compatible endpoint, the widget.
 
-One FastAPI app holds one loaded NewsQA (model + index) for every request; the
-Gradio chat is mounted at "/" beside it (``rag.app.server``), so the API, the widget and
-the chat share one origin. Browsers on other sites may call the API only from
+One FastAPI app holds one loaded NewsQA (model + index) for every request
+(``app.state.qa``); the Gradio chat is mounted at "/" beside it (``rag.app.server``), so the
+API, the widget and the chat share one origin. The API's documentation (/api/docs) is
+served from newsqa's own copy of Swagger UI: it works offline. Browsers on other sites may call the API only from
 origins on the ``cors_origins`` allow-list; a request that carries any other
 Origin is refused with 403 before it costs any work.
 """
@@ -16,12 +17,17 @@ import time
 import uuid
 from collections.abc import Iterator
 from importlib import resources
-from typing import Any
+from string import Template
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from rag.app.ratelimit import RateLimiter, client_address
 from rag.chain import BadQuestion, NewsQA, message_text, turns_from_messages
@@ -141,10 +147,157 @@ class BodyLimit:
         await _error(413, f"request body over {self.limit // 1024} KB")(scope, receive, send)
 
 
-def create_app(qa: NewsQA) -> FastAPI:
-    settings = qa.settings
-    app = FastAPI(title="newsqa", version="1", description="Ask questions about newspaper issues; every answer "
-                  "cites the paragraph it came from.", docs_url="/api/docs", openapi_url="/api/openapi.json")
+def _qa(request: Request) -> NewsQA:
+    return request.app.state.qa
+
+
+QA = Annotated[NewsQA, Depends(_qa)]  # the app's one loaded model and index
+
+
+def _filters(d: dict | None) -> Filters:
+    try:
+        return Filters.from_dict(d)
+    except (TypeError, ValueError) as exc:
+        raise BadQuestion(str(exc)) from None
+
+
+api = APIRouter()
+
+
+@api.get("/healthz", responses=_errors(403))
+def healthz(qa: QA) -> dict:
+    return {"status": "ok", "chunks": qa.index.size, "model": qa.index.model}
+
+
+@api.get("/api/issues", responses=_errors(403))
+def issues(qa: QA) -> dict:
+    """What is indexed: one entry per issue (newspaper, date, page, source file)."""
+    return {"issues": qa.index.issues()}
+
+
+@api.get("/api/chunks/{chunk_id:path}", responses=_errors(403, 404))
+def chunk(chunk_id: str, qa: QA):
+    """A paragraph inside its article: the article's headline and metadata, and all its paragraphs."""
+    ctx = qa.index.context(chunk_id)
+    return ctx if ctx is not None else _error(404, f"no chunk {chunk_id!r}")
+
+
+@api.post("/api/ask", responses={**_JSON_OR_SSE, **_errors(400, 403, 413, 422, 429)})
+def ask(body: AskIn, qa: QA, stream: bool = False):
+    """The same JSON as `newsqa ask --json`; with ?stream=true, server-sent events: token…, then answer."""
+    history = [t.model_dump() for t in body.history]
+    filters = _filters(body.filters)
+    if not stream:
+        return qa.ask(body.question, history, filters).to_dict()
+    items = qa.stream(body.question, history, filters)  # a bad question raises here, before streaming
+
+    def events() -> Iterator[str]:
+        for item in items:
+            yield _sse("token", item) if isinstance(item, str) else _sse("answer", item.to_dict())
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+@api.post("/api/search", responses=_errors(400, 403, 413, 422, 429))
+def search(body: SearchIn, qa: QA) -> dict:
+    """The same JSON as `newsqa search --json`."""
+    hits = qa.search(body.question, body.k, _filters(body.filters))
+    return {"question": body.question, "results": [h.to_result() for h in hits]}
+
+
+openai = APIRouter()
+
+
+@openai.get("/v1/models", responses=_errors(403))
+def models() -> dict:
+    return {"object": "list", "data": [{"id": "newsqa", "object": "model", "owned_by": "newsqa"}]}
+
+
+def _completion_chunks(cid: str, created: int, text: str, citations: list[dict]) -> Iterator[str]:
+    """An OpenAI streaming reply: the text in pieces, then the citations with the closing chunk."""
+    def event(payload: dict) -> str:
+        return "data: " + json.dumps({"id": cid, "object": "chat.completion.chunk", "created": created,
+                                      "model": "newsqa", **payload}, ensure_ascii=False) + "\n\n"
+
+    for i in range(0, len(text), 16):
+        delta = {"content": text[i : i + 16]} | ({"role": "assistant"} if i == 0 else {})
+        yield event({"choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+    yield event({"citations": citations, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    yield "data: [DONE]\n\n"
+
+
+@openai.post("/v1/chat/completions", responses={**_JSON_OR_SSE, **_errors(400, 403, 413, 422, 429)})
+def chat_completions(body: ChatIn, qa: QA):
+    """OpenAI-compatible: the last user message is the question, earlier turns the history.
+
+    The reply's text lists the sources; the structured citations ride along in
+    ``citations`` (top level and in the message) for clients that read them.
+    """
+    users = [i for i, m in enumerate(body.messages) if m.role == "user"]
+    if not users:
+        raise BadQuestion("no user message")
+    last = users[-1]
+    history = turns_from_messages([m.model_dump() for m in body.messages[:last]])
+    a = qa.ask(message_text(body.messages[last].content), history)
+    cid, created = f"chatcmpl-{uuid.uuid4().hex[:16]}", int(time.time())
+    citations = [c.to_dict() for c in a.citations]
+    text = _with_sources(a)
+    if body.stream:
+        return StreamingResponse(_completion_chunks(cid, created, text, citations), media_type="text/event-stream")
+    return {"id": cid, "object": "chat.completion", "created": created, "model": "newsqa",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": text, "citations": citations}}],
+            "citations": citations, "newsqa": a.to_dict(),
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+
+
+pages = APIRouter(include_in_schema=False)
+
+
+def _asset(name: str) -> str:
+    return resources.files("rag.app.web").joinpath(name).read_text(encoding="utf-8")
+
+
+@pages.get("/widget.js")
+def widget_js() -> Response:
+    return Response(_asset("widget.js"), media_type="application/javascript; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@pages.get("/widget-demo")
+def widget_demo() -> HTMLResponse:
+    return HTMLResponse(_asset("widget-demo.html"))
+
+
+@pages.get("/source/{chunk_id:path}")
+def source_page(chunk_id: str, qa: QA, start: int | None = None, end: int | None = None) -> HTMLResponse:
+    """A cited paragraph inside its article, as a plain page the widget's source links open."""
+    ctx = qa.index.context(chunk_id)
+    if ctx is None:
+        return HTMLResponse(f"<p>no paragraph {html.escape(chunk_id)}</p>", status_code=404)
+    return HTMLResponse(render_source_page(ctx, start, end))
+
+
+def render_source_page(ctx: dict, start: int | None, end: int | None) -> str:
+    """Everything from the archive is escaped: article text is untrusted."""
+    art, chunk = ctx["article"], ctx["chunk"]
+    esc = html.escape
+    rows = []
+    for p in ctx["paragraphs"]:
+        text = p["text"]
+        current = p["idx"] == chunk["paragraph"]
+        if current and start is not None and end is not None and 0 <= start < end <= len(text):
+            body = f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
+        else:
+            body = esc(text)
+        rows.append(f'<p id="p{p["idx"]}" class="{"current" if current else ""}">{body}</p>')
+    return Template(_asset("source.html")).substitute(
+        title=esc(art.get("title", "") or chunk.get("article", "")), subtitle=esc(art.get("subtitle", "")),
+        meta=esc(f"{chunk['newspaper']} {chunk['date']} {chunk['page']}"), paragraphs="".join(rows))
+
+
+def _install_guards(app: FastAPI, settings) -> None:
+    """Rate limit, uploads switch, foreign origins, body size, CORS: checked before any work is done."""
     allowed = _allowed_origins(settings.cors_origins)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     proxies = frozenset(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
@@ -184,12 +337,13 @@ def create_app(qa: NewsQA) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=allowed, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type"], max_age=600)
 
+
+def _install_errors(app: FastAPI) -> None:
+    """Every error a client can cause answers {"error": "one line"}, never a traceback or {"detail"}."""
+
     @app.exception_handler(BadQuestion)
     async def bad_question(_: Request, exc: BadQuestion):
         return _error(400, str(exc))
-
-    from fastapi.exceptions import RequestValidationError
-    from starlette.exceptions import HTTPException as StarletteHTTPException
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException):
@@ -203,132 +357,43 @@ def create_app(qa: NewsQA) -> FastAPI:
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
         return _error(422, f"{where or 'request'}: {first.get('msg', 'invalid request')}")
 
-    def _filters(d: dict | None) -> Filters:
-        try:
-            return Filters.from_dict(d)
-        except (TypeError, ValueError) as exc:
-            raise BadQuestion(str(exc)) from None
 
-    @app.get("/healthz", responses=_errors(403))
-    def healthz() -> dict:
-        return {"status": "ok", "chunks": qa.index.size, "model": qa.index.model}
-
-    @app.get("/api/issues", responses=_errors(403))
-    def issues() -> dict:
-        """What is indexed: one entry per issue (newspaper, date, page, source file)."""
-        return {"issues": qa.index.issues()}
-
-    @app.get("/api/chunks/{chunk_id:path}", responses=_errors(403, 404))
-    def chunk(chunk_id: str):
-        """A paragraph inside its article: the article's headline and metadata, and all its paragraphs."""
-        ctx = qa.index.context(chunk_id)
-        return ctx if ctx is not None else _error(404, f"no chunk {chunk_id!r}")
-
-    @app.post("/api/ask", responses={**_JSON_OR_SSE, **_errors(400, 403, 413, 422, 429)})
-    def ask(body: AskIn, stream: bool = False):
-        """The same JSON as `newsqa ask --json`; with ?stream=true, server-sent events: token…, then answer."""
-        history = [t.model_dump() for t in body.history]
-        filters = _filters(body.filters)
-        if not stream:
-            return qa.ask(body.question, history, filters).to_dict()
-        items = qa.stream(body.question, history, filters)  # a bad question raises here, before streaming
-
-        def events() -> Iterator[str]:
-            for item in items:
-                yield _sse("token", item) if isinstance(item, str) else _sse("answer", item.to_dict())
-
-        return StreamingResponse(events(), media_type="text/event-stream")
-
-    @app.post("/api/search", responses=_errors(400, 403, 413, 422, 429))
-    def search(body: SearchIn) -> dict:
-        """The same JSON as `newsqa search --json`."""
-        hits = qa.search(body.question, body.k, _filters(body.filters))
-        return {"question": body.question, "results": [h.to_result() for h in hits]}
-
-    @app.get("/v1/models", responses=_errors(403))
-    def models() -> dict:
-        return {"object": "list", "data": [{"id": "newsqa", "object": "model", "owned_by": "newsqa"}]}
-
-    @app.post("/v1/chat/completions", responses={**_JSON_OR_SSE, **_errors(400, 403, 413, 422, 429)})
-    def chat_completions(body: ChatIn):
-        """OpenAI-compatible: the last user message is the question, earlier turns the history.
-
-        The reply's text lists the sources; the structured citations ride along in
-        ``citations`` (top level and in the message) for clients that read them.
-        """
-        users = [i for i, m in enumerate(body.messages) if m.role == "user"]
-        if not users:
-            raise BadQuestion("no user message")
-        last = users[-1]
-        history = turns_from_messages([m.model_dump() for m in body.messages[:last]])
-        a = qa.ask(message_text(body.messages[last].content), history)
-        cid, created = f"chatcmpl-{uuid.uuid4().hex[:16]}", int(time.time())
-        citations = [c.to_dict() for c in a.citations]
-        text = _with_sources(a)
-        if body.stream:
-            def events() -> Iterator[str]:
-                for i in range(0, len(text), 16):
-                    delta = {"content": text[i : i + 16]} | ({"role": "assistant"} if i == 0 else {})
-                    yield "data: " + json.dumps({"id": cid, "object": "chat.completion.chunk", "created": created,
-                                                 "model": "newsqa", "choices": [{"index": 0, "delta": delta,
-                                                                                 "finish_reason": None}]},
-                                                ensure_ascii=False) + "\n\n"
-                yield "data: " + json.dumps({"id": cid, "object": "chat.completion.chunk", "created": created,
-                                             "model": "newsqa", "citations": citations,
-                                             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
-                                            ensure_ascii=False) + "\n\n"
-                yield "data: [DONE]\n\n"
-
-            return StreamingResponse(events(), media_type="text/event-stream")
-        return {"id": cid, "object": "chat.completion", "created": created, "model": "newsqa",
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": text, "citations": citations}}],
-                "citations": citations, "newsqa": a.to_dict(),
-                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
-
-    @app.get("/widget.js", include_in_schema=False)
-    def widget_js() -> Response:
-        js = resources.files("rag.app.web").joinpath("widget.js").read_text(encoding="utf-8")
-        return Response(js, media_type="application/javascript; charset=utf-8",
-                        headers={"Cache-Control": "public, max-age=300"})
-
-    @app.get("/widget-demo", include_in_schema=False)
-    def widget_demo() -> HTMLResponse:
-        page = resources.files("rag.app.web").joinpath("widget-demo.html").read_text(encoding="utf-8")
-        return HTMLResponse(page)
-
-    @app.get("/source/{chunk_id:path}", include_in_schema=False)
-    def source_page(chunk_id: str, start: int | None = None, end: int | None = None) -> HTMLResponse:
-        """A cited paragraph inside its article, as a plain page the widget's source links open."""
-        ctx = qa.index.context(chunk_id)
-        if ctx is None:
-            return HTMLResponse(f"<p>no paragraph {html.escape(chunk_id)}</p>", status_code=404)
-        return HTMLResponse(render_source_page(ctx, start, end))
-
+def create_app(qa: NewsQA) -> FastAPI:
+    """The HTTP API, the OpenAI-compatible endpoint, the widget and source pages, over one loaded NewsQA."""
+    app = FastAPIOffline(title="newsqa", version="1", description="Ask questions about newspaper issues; every "
+                         "answer cites the paragraph it came from.", docs_url="/api/docs", redoc_url=None,
+                         openapi_url="/api/openapi.json", static_url="/api/docs-assets")
+    app.state.qa = qa
+    _install_guards(app, qa.settings)
+    _install_errors(app)
+    for router in (api, openai, pages):
+        app.include_router(router)
+    _install_not_found(app)
     return app
 
 
-def render_source_page(ctx: dict, start: int | None, end: int | None) -> str:
-    """Everything from the archive is escaped: article text is untrusted."""
-    art, chunk = ctx["article"], ctx["chunk"]
-    esc = html.escape
-    rows = []
-    for p in ctx["paragraphs"]:
-        text = p["text"]
-        current = p["idx"] == chunk["paragraph"]
-        if current and start is not None and end is not None and 0 <= start < end <= len(text):
-            body = f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
-        else:
-            body = esc(text)
-        rows.append(f'<p id="p{p["idx"]}" class="{"current" if current else ""}">{body}</p>')
-    title = esc(art.get("title", "") or chunk.get("article", ""))
-    return (
-        '<!doctype html><html lang="zh"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title} · newsqa</title><style>body{{font:16px/1.7 system-ui,'Noto Sans CJK SC',sans-serif;"
-        "max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}p.current{background:#fff8e1;"
-        "border-left:4px solid #f0a500;padding:.3rem .6rem}mark{background:#ffd54f}.meta{color:#666}</style>"
-        f"</head><body><p class=\"meta\">{esc(chunk['newspaper'])} {esc(chunk['date'])} {esc(chunk['page'])}</p>"
-        f"<h1>{title}</h1><h2>{esc(art.get('subtitle', ''))}</h2>{''.join(rows)}"
-        f'<p class="meta"><a href="/">newsqa</a></p></body></html>'
-    )
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def _install_not_found(app: FastAPI) -> None:
+    """Paths under /api/ and /v1/ that no route takes answer here, in our error shape.
+
+    Registered last: without it they would fall through to the chat mounted at "/", whose
+    404 says {"detail": …}, and `GET /api/ask` would read "not found" instead of "use POST".
+    """
+
+    async def no_such_route(request: Request) -> JSONResponse:
+        path = request.url.path
+        # Routes, not mounts: the chat mounted at "/" takes every path.
+        others = [r for r in app.router.routes
+                  if not isinstance(r, Mount) and getattr(r, "endpoint", None) is not no_such_route]
+        allowed = [m for m in _METHODS
+                   if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in others)]
+        if allowed:
+            response = _error(405, f"{request.method} is not allowed on {path}; use {', '.join(allowed)}")
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        return _error(404, f"no such endpoint: {path}")
+
+    for prefix in ("/api/", "/v1/"):
+        app.add_api_route(prefix + "{rest:path}", no_such_route, methods=_METHODS, include_in_schema=False)

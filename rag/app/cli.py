@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("ingest", parents=[common], help="build or update an index from issue files")
-    s.add_argument("paths", nargs="+", help="issue files (.txt, .md) or folders of them")
+    s.add_argument("paths", nargs="+", help="issue files (.txt, .md, .html, .pdf) or passages (.jsonl), or folders of them")
     s.add_argument("--newspaper", help="newspaper name (overrides the masthead)")
     s.add_argument("--date", help="issue date, YYYY-MM-DD (overrides the masthead)")
     s.add_argument("--page", help="page or edition, e.g. A1")

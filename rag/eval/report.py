@@ -72,8 +72,11 @@ def _svg_bars(values: dict[str, float], label: str, w=420, h=240, vmax: float | 
         v = v or 0.0
         bh = v / vmax * (h - 2 * pad)
         x = pad + i * bw
+        shown = f"{v:.0f}" if float(v).is_integer() else f"{v:.3f}"  # counts whole, rates to three places
         bars.append(f'<rect x="{x + 2:.1f}" y="{h - pad - bh:.1f}" width="{bw - 4:.1f}" height="{bh:.1f}" '
-                    f'fill="#2da44e"><title>{html.escape(name)}: {v:.3f}</title></rect>'
+                    f'fill="#2da44e"><title>{html.escape(name)}: {shown}</title></rect>'
+                    f'<text x="{x + bw / 2:.1f}" y="{h - pad - bh - 3:.1f}" font-size="10" text-anchor="middle">'
+                    f'{shown}</text>'
                     f'<text x="{x + bw / 2:.1f}" y="{h - pad + 14}" font-size="10" text-anchor="middle">'
                     f'{html.escape(name[:12])}</text>')
     return (f'<svg width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg">{"".join(bars)}'
@@ -89,6 +92,31 @@ def histogram(values: list[float], bins: int = 12) -> dict[str, float]:
     for v in values:
         counts[min(int((v - lo) / step), bins - 1)] += 1
     return {f"{lo + i * step:.0f}": float(c) for i, c in enumerate(counts)}
+
+
+def failures(records: list[dict]) -> list[dict]:
+    """The questions to look at: answerable ones answered wrongly or not at all, unanswerable ones answered."""
+    return [r for r in records if (r["gold_answerable"] and r.get("answers") and not r.get("answer_hit"))
+            or (not r["gold_answerable"] and not r["abstained"])]
+
+
+def _failure_table(records: list[dict]) -> str:
+    failed = failures(records)
+    if not failed:
+        return "<h2>Questions that failed</h2><p>None.</p>"
+    esc = html.escape
+    head = "".join(f"<th>{c}</th>" for c in ("id", "set", "question", "gold", "answered", "confidence",
+                                             "gold paragraph's rank"))
+    rows = []
+    for r in failed:
+        said = r["short_answer"] or r["answer"] if not r["abstained"] else "(abstained)"
+        gold = " / ".join(r.get("answers") or []) if r["gold_answerable"] else "(not in the issues)"
+        rank = r.get("rank") if r["gold_answerable"] else ""
+        rows.append("<tr>" + "".join(f"<td>{esc(str(x if x is not None else '-'))}</td>" for x in
+                                     (r["id"], r["type"], r["question"], gold, said[:120], r["confidence"], rank))
+                    + "</tr>")
+    return (f"<h2>Questions that failed ({len(failed)} of {len(records)})</h2>"
+            f"<table><tr>{head}</tr>{''.join(rows)}</table>")
 
 
 def html_report(metrics: dict, records: list[dict], meta: dict) -> str:
@@ -115,6 +143,7 @@ def html_report(metrics: dict, records: list[dict], meta: dict) -> str:
         body = "".join("<tr><td>" + html.escape(name) + f"</td><td>{m['n']}</td>"
                        + "".join(f"<td>{_fmt(m.get(c))}</td>" for c in HEADLINE) + "</tr>" for name, m in rows.items())
         parts.append(f"<h2>{title}</h2><table><tr>{head}</tr>{body}</table>")
+    parts.append(_failure_table(records))
     return "\n".join(parts) + "\n"
 
 

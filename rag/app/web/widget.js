@@ -18,7 +18,8 @@
 
   var host = document.createElement("div");
   host.id = "newsqa-widget";
-  host.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483000;";
+  // A column aligned right: the round button stays where it is when the panel opens above it.
+  host.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483000;display:flex;flex-direction:column;align-items:flex-end;";
   var root = host.attachShadow({ mode: "open" });
   root.innerHTML =
     "<style>" +
