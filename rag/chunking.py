@@ -8,7 +8,7 @@ re-ingesting the same file yields the same ids.
 
 from __future__ import annotations
 
-from rag.config import Settings
+from rag.config import IndexSettings
 from rag.text.dates import RELATIVE_WORDS, resolve_relative
 from rag.text.sentences import split_sentences
 from rag.types import Chunk, ParsedIssue
@@ -48,7 +48,7 @@ def _dates_note(text: str, issue_date: str) -> str:
     return "（" + "；".join(f"{w}即{resolve_relative(w, issue_date)}" for w in words) + "）"
 
 
-def chunk_issue(parsed: ParsedIssue, max_chars: int = Settings.max_chunk_chars) -> list[Chunk]:
+def chunk_issue(parsed: ParsedIssue, max_chars: int = IndexSettings.max_chunk_chars) -> list[Chunk]:
     issue = parsed.issue
     chunks: list[Chunk] = []
     for article in parsed.articles:

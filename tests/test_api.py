@@ -17,7 +17,7 @@ ALLOWED = "http://127.0.0.1:9"  # an origin on the allow-list (nothing needs to 
 @pytest.fixture(scope="module")
 def base(qa, settings_e5):
 
-    settings = replace(settings_e5, port=free_port(), cors_origins=ALLOWED)
+    settings = settings_e5.updated(port=free_port(), cors_origins=ALLOWED)
     qa_here = replace(qa, settings=settings)
     server = serve(settings, qa=qa_here, block=False)
     yield f"http://127.0.0.1:{settings.port}"

@@ -16,7 +16,7 @@ def api_schema(qa, settings_e5):
     from rag.app.api import create_app
 
     # The rate limit is off here: the generated requests all come from one client.
-    app = create_app(replace(qa, settings=replace(settings_e5, rate_limit_per_minute=0)))
+    app = create_app(replace(qa, settings=settings_e5.updated(rate_limit_per_minute=0)))
     return schemathesis.openapi.from_asgi("/api/openapi.json", app)
 
 

@@ -7,7 +7,6 @@ the CORS allow-list, and one that is not. Screenshots go to test-artifacts/.
 import os
 import shutil
 import threading
-from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -55,7 +54,7 @@ def sites(qa, settings_e5, tmp_path_factory):
     # Its own copy of the index: the upload test adds an issue, which other test modules must not see.
     index_dir = tmp_path_factory.mktemp("browser-index") / "idx"
     shutil.copytree(settings_e5.index_dir, index_dir)
-    settings = replace(settings_e5, port=port, cors_origins=allowed_origin, index_dir=index_dir)
+    settings = settings_e5.updated(port=port, cors_origins=allowed_origin, index_dir=index_dir)
     server = serve(settings, qa=NewsQA.load(settings, encoder=qa.encoder), block=False)
     tmp = tmp_path_factory.mktemp("sites")
     _, ok_httpd = _foreign_site(tmp / "ok", newsqa, allowed_port)

@@ -22,14 +22,13 @@ def test_render_escapes_and_lists_sources(qa):
 
 
 def test_chat_serves_on_loopback_and_answers(qa, settings_e5):
-    from dataclasses import replace
 
     from gradio_client import Client
 
     import ui
     from rag.chain import message_text
 
-    settings = replace(settings_e5, port=free_port())
+    settings = settings_e5.updated(port=free_port())
     server = serve(settings, qa=qa, block=False)
     try:
         client = Client(f"http://127.0.0.1:{settings.port}/", verbose=False)

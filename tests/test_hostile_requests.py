@@ -69,7 +69,7 @@ def test_rate_limiter_memory_stays_bounded():
 def serving(qa, settings, **overrides):
     """A real server on a free loopback port with these settings changed; yields its base URL."""
 
-    settings = replace(settings, port=free_port(), **overrides)
+    settings = settings.updated(port=free_port(), **overrides)
     server = serve(settings, qa=replace(qa, settings=settings), block=False)
     try:
         yield f"http://127.0.0.1:{settings.port}"

@@ -30,8 +30,8 @@ def llm():
 
 
 def _answerer(server: ScriptedLLM, fallback=None) -> LLMAnswerer:
-    settings = Settings(llm="openai", llm_base_url=server.base_url, llm_model="scripted", llm_timeout=10)
-    return LLMAnswerer(make_chat_model(settings), PARAS.get, fallback=fallback)
+    settings = Settings().updated(llm="openai", llm_base_url=server.base_url, llm_model="scripted", llm_timeout=10)
+    return LLMAnswerer(make_chat_model(settings.llm), PARAS.get, fallback=fallback)
 
 
 def test_supported_answer_keeps_its_citations_and_the_prompt_numbers_the_sources(llm):
@@ -99,8 +99,8 @@ def test_endpoint_failure_falls_back_to_the_extractive_answerer(llm):
 
 def test_condense_question_with_the_llm(llm):
     llm.replies.append("张洪涛提出了哪五大战略？")
-    settings = Settings(llm="openai", llm_base_url=llm.base_url, llm_model="scripted")
-    out = LLMRewriter(make_chat_model(settings))("他提出了哪五大战略？", [Turn("冀州区委书记是谁？", "张洪涛")])
+    settings = Settings().updated(llm="openai", llm_base_url=llm.base_url, llm_model="scripted")
+    out = LLMRewriter(make_chat_model(settings.llm))("他提出了哪五大战略？", [Turn("冀州区委书记是谁？", "张洪涛")])
     assert out == "张洪涛提出了哪五大战略？"
     assert "冀州区委书记是谁" in llm.requests[0]["messages"][0]["content"]
 
@@ -112,6 +112,6 @@ def test_verify_units():
 
 
 def test_no_llm_configured_means_no_chat_model():
-    assert make_chat_model(Settings()) is None
+    assert make_chat_model(Settings().llm) is None
     with pytest.raises(ValueError):
-        make_chat_model(Settings(llm="openai"))  # no model name
+        make_chat_model(Settings().updated(llm="openai").llm)  # no model name

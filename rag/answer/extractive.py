@@ -25,7 +25,7 @@ from rag.answer.evidence import has_fact_of_type
 from rag.answer.protocol import NOT_FOUND_EN, NOT_FOUND_ZH, Drafted
 from rag.answer.question import DATE, FACT, LIST, NUMBER, PLACE, Question, analyse, english_asked, english_counted
 from rag.answer.spans import Counted, Span, find_span, names_counted, names_kind
-from rag.config import Settings
+from rag.config import AnswerSettings
 from rag.text.cjk import has_cjk
 from rag.text.dates import resolve_relative, with_year, years_named
 from rag.text.lexicon import default_lexicon
@@ -162,9 +162,9 @@ class ExtractiveAnswerer:
         encoder=None,
         *,
         article_text: Callable[[str], str] | None = None,
-        min_confidence: float = Settings.min_confidence,
+        min_confidence: float = AnswerSettings.min_confidence,
         min_confidence_en: float | None = None,
-        max_sentences: int = 2,
+        max_sentences: int = AnswerSettings.max_sentences,
         lexicon=None,
     ):
         self.paragraph_text = paragraph_text
@@ -176,6 +176,13 @@ class ExtractiveAnswerer:
         self._lexicon = lexicon
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, paragraph_text: Callable[[str], str], encoder=None, *,
+                      article_text: Callable[[str], str] | None = None,
+                      settings: AnswerSettings) -> ExtractiveAnswerer:
+        return cls(paragraph_text, encoder, article_text=article_text, min_confidence=settings.min_confidence,
+                   min_confidence_en=settings.min_confidence_en, max_sentences=settings.max_sentences)
 
     def _lexicon_or_none(self):
         if self._lexicon is None:

@@ -16,11 +16,11 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from rag.answer.extractive import coverage
 from rag.answer.protocol import NOT_FOUND_EN, NOT_FOUND_ZH, Drafted
 from rag.answer.question import key_terms
+from rag.config import LLMSettings
 from rag.text.cjk import has_cjk
 from rag.types import Citation, Hit
 
@@ -115,7 +115,7 @@ def verify(answer: str, sources: list[str]) -> Verified:
     return Verified(joiner.join(kept), used, dropped_claims, dropped_citations)
 
 
-def make_chat_model(settings: Any):
+def make_chat_model(settings: LLMSettings):
     """The chat model the settings name, or None when none is configured (the extractive answerer then)."""
     provider = (settings.llm or "").lower()
     if not provider:

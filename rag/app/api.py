@@ -31,6 +31,7 @@ from starlette.routing import Match, Mount
 
 from rag.app.ratelimit import RateLimiter, client_address
 from rag.chain import BadQuestion, NewsQA, message_text, turns_from_messages
+from rag.config import ServerSettings
 from rag.types import Answer, Filters
 
 log = logging.getLogger(__name__)
@@ -296,7 +297,7 @@ def render_source_page(ctx: dict, start: int | None, end: int | None) -> str:
         meta=esc(f"{chunk['newspaper']} {chunk['date']} {chunk['page']}"), paragraphs="".join(rows))
 
 
-def _install_guards(app: FastAPI, settings) -> None:
+def _install_guards(app: FastAPI, settings: ServerSettings) -> None:
     """Rate limit, uploads switch, foreign origins, body size, CORS: checked before any work is done."""
     allowed = _allowed_origins(settings.cors_origins)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
@@ -364,7 +365,7 @@ def create_app(qa: NewsQA) -> FastAPI:
                          "answer cites the paragraph it came from.", docs_url="/api/docs", redoc_url=None,
                          openapi_url="/api/openapi.json", static_url="/api/docs-assets")
     app.state.qa = qa
-    _install_guards(app, qa.settings)
+    _install_guards(app, qa.settings.server)
     _install_errors(app)
     for router in (api, openai, pages):
         app.include_router(router)

@@ -7,7 +7,6 @@ import json
 import logging
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from embeddings import ModelNotFound
@@ -102,7 +101,7 @@ def cmd_eval(settings: Settings, args) -> int:
     out = Path(args.out)
     if args.corpus:
         if args.index_dir is None:
-            settings = replace(settings, index_dir=out / "index")
+            settings = settings.updated(index_dir=out / "index")
         if ingest_files(settings, issue_files(args.corpus), log=lambda msg: print(msg, file=sys.stderr)):
             raise UserError("some corpus files could not be read (see above)")
     qa = NewsQA.load(settings)

@@ -15,7 +15,7 @@ from rag.answer import ExtractiveAnswerer, LLMAnswerer, make_chat_model
 from rag.answer.protocol import Answerer
 from rag.chain.followup import LLMRewriter
 from rag.chain.pipeline import build_chain, clean_question
-from rag.config import Settings
+from rag.config import IndexSettings, Settings
 from rag.index import IndexMismatch, IndexReader, IndexUnavailable, open_index
 from rag.retrieve import HybridRetriever
 from rag.text.words import tokenize
@@ -47,7 +47,7 @@ class NewsQA:
     @classmethod
     def load(cls, settings: Settings, encoder: Encoder | None = None) -> NewsQA:
         index = open_index(settings)
-        encoder = encoder or load_encoder(index.model if settings.model == Settings.model else settings.model,
+        encoder = encoder or load_encoder(index.model if settings.model == IndexSettings.model else settings.model,
                                           settings.model_cache, settings.embed_batch_size)
         qa = cls(settings, encoder, index)
         tokenize("预热")  # load jieba's dictionary now, not during the first question
@@ -57,12 +57,11 @@ class NewsQA:
         """Build retriever, answerer and chain over ``index`` (at load, and when the index changes)."""
         settings, encoder = self.settings, self.encoder
         index.check_model(encoder)
-        retriever = HybridRetriever.from_settings(index, encoder, settings)
-        answerer = ExtractiveAnswerer(index.paragraph_text, encoder, article_text=index.article_text,
-                                      min_confidence=settings.min_confidence,
-                                      min_confidence_en=settings.min_confidence_en)
+        retriever = HybridRetriever(index=index, encoder=encoder, settings=settings.retrieval)
+        answerer = ExtractiveAnswerer.from_settings(index.paragraph_text, encoder, article_text=index.article_text,
+                                                    settings=settings.answer)
         rewriter = None
-        chat_model = make_chat_model(settings)
+        chat_model = make_chat_model(settings.llm)
         if chat_model is not None:
             answerer = LLMAnswerer(chat_model, index.paragraph_text, max_sources=settings.top_k, fallback=answerer)
             rewriter = LLMRewriter(chat_model)

@@ -33,5 +33,5 @@ def open_index(settings: Settings) -> IndexReader:
 
 def open_writer(settings: Settings) -> IndexWriter:
     """The writer of the index the settings name (created on the first update)."""
-    return FolderWriter(Path(settings.index_dir), max_chunk_chars=settings.max_chunk_chars,
-                        dense_kind=settings.dense_index)
+    index = settings.index
+    return FolderWriter(Path(index.index_dir), max_chunk_chars=index.max_chunk_chars, dense_kind=index.dense_index)

@@ -30,7 +30,7 @@ import numpy as np
 
 from embeddings import Encoder
 from rag.chunking import chunk_issue
-from rag.config import Settings
+from rag.config import IndexSettings
 from rag.index.dense import DenseIndex, DenseParams, choose_params
 from rag.index.lexical import LexicalIndex
 from rag.index.lock import writer_lock
@@ -209,9 +209,9 @@ def update_index(
     parsed_issues: list[ParsedIssue],
     encoder: Encoder,
     *,
-    max_chunk_chars: int = Settings.max_chunk_chars,
+    max_chunk_chars: int = IndexSettings.max_chunk_chars,
     progress: bool | None = None,
-    dense_kind: str = Settings.dense_index,
+    dense_kind: str = IndexSettings.dense_index,
     on_wait: Callable[[str], None] | None = None,
     lock_timeout: float | None = None,
 ) -> UpdateReport:

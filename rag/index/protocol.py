@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -41,6 +41,7 @@ class UpdateReport:
     seconds: float = 0.0
 
 
+@runtime_checkable
 class IndexReader(Protocol):
     size: int  # chunks
 
@@ -94,6 +95,7 @@ class IndexReader(Protocol):
         ...
 
 
+@runtime_checkable
 class IndexWriter(Protocol):
     def update(self, parsed_issues: list[ParsedIssue], encoder: Encoder, *, progress: bool | None = None,
                on_wait: Callable[[str], None] | None = None) -> UpdateReport:

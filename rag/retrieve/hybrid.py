@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from embeddings import Encoder
+from rag.config import RetrievalSettings
+from rag.index import IndexReader
 from rag.text.cjk import has_cjk
 from rag.text.lexicon import default_lexicon
 from rag.types import Chunk, Filters, Hit
@@ -62,28 +64,10 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    index: Any
-    encoder: Any
-    k: int = 5
-    candidates: int = 50
-    fusion: str = "score"
-    rrf_k: int = 60
-    dense_weight: float = 0.5
-    lexical_weight: float = 0.35
-    bigram_weight: float = 0.15
-    lexical_weight_non_cjk: float = 0.0
-    translated_weight: float = 0.3
-    mode: str = "hybrid"  # or "dense" / "bm25" alone, for baselines
-
-    @classmethod
-    def from_settings(cls, index: Any, encoder: Any, settings: Any, **kw: Any) -> HybridRetriever:
-        return cls(
-            index=index, encoder=encoder, k=kw.pop("k", settings.top_k), candidates=settings.candidates,
-            fusion=settings.fusion, rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
-            lexical_weight=settings.lexical_weight, bigram_weight=settings.bigram_weight,
-            lexical_weight_non_cjk=settings.lexical_weight_non_cjk, translated_weight=settings.translated_weight,
-            mode=settings.retrieval_mode, **kw,
-        )
+    index: IndexReader
+    encoder: Encoder
+    settings: RetrievalSettings = RetrievalSettings()  # weights, depths, fusion, mode
+    k: int | None = None  # chunks a search returns; None: settings.top_k
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                exclude: Callable[[Chunk], bool] | None = None) -> list[Hit]:
@@ -92,11 +76,12 @@ class HybridRetriever(BaseRetriever):
         ``exclude`` drops chunks from every signal's candidates before fusion, so scores come out as
         if the index did not hold them (the abstention benchmark asks questions that way).
         """
-        k = k or self.k
+        k = k or self.k or self.settings.top_k
         if not filters:
-            return self._search(query, k, max(self.candidates, k), exclude)
+            return self._search(query, k, max(self.settings.candidates, k), exclude)
         # Filtering after fusion: look deeper so that k chunks of the wanted issue survive.
-        hits = [h for h in self._search(query, 10 * max(self.candidates, k), 4 * max(self.candidates, k), exclude)
+        n = max(self.settings.candidates, k)
+        hits = [h for h in self._search(query, 10 * n, 4 * n, exclude)
                 if filters.matches(h.chunk)]
         return hits[:k]
 
@@ -106,30 +91,31 @@ class HybridRetriever(BaseRetriever):
             signals = {name: ([p for p in pairs if not exclude(p[0])][:n], w) for name, (pairs, w) in signals.items()}
         else:
             signals = self._signals(query, n)
-        return fuse(signals, self.fusion, self.rrf_k)[:k]
+        return fuse(signals, self.settings.fusion, self.settings.rrf_k)[:k]
 
     def _signals(self, query: str, n: int) -> dict[str, tuple[Candidates, float]]:
-        if self.mode == "bm25":
+        s = self.settings
+        if s.retrieval_mode == "bm25":
             return {"words": (self.index.search_lexical(query, n), 1.0)}
         dense = self.index.search_dense(self.encoder.encode_queries([query])[0], n)
-        if self.mode == "dense":
+        if s.retrieval_mode == "dense":
             return {"dense": (dense, 1.0)}
         # BM25 matches a question's own words; a question with no Chinese in it has
         # none to match in a Chinese paper, so lexical signals only add noise there.
         cjk = has_cjk(query)
-        signals = {"dense": (dense, self.dense_weight)}
-        lw = self.lexical_weight if cjk else self.lexical_weight_non_cjk
+        signals = {"dense": (dense, s.dense_weight)}
+        lw = s.lexical_weight if cjk else s.lexical_weight_non_cjk
         if lw > 0:
             signals["words"] = (self.index.search_lexical(query, n), lw)
-        bw = self.bigram_weight if cjk else self.lexical_weight_non_cjk
+        bw = s.bigram_weight if cjk else s.lexical_weight_non_cjk
         if bw > 0:
             signals["bigrams"] = (self.index.search_bigrams(query, n), bw)
-        if not cjk and self.translated_weight > 0:
+        if not cjk and s.translated_weight > 0:
             # An English question's words looked up in CC-CEDICT give Chinese terms BM25 can match.
             lexicon = default_lexicon()
             terms = lexicon.terms(query) if lexicon else []
             if terms:
-                signals["translated"] = (self.index.search_lexical(" ".join(terms), n), self.translated_weight)
+                signals["translated"] = (self.index.search_lexical(" ".join(terms), n), s.translated_weight)
         return signals
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
