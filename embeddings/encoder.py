@@ -25,6 +25,7 @@ class SentenceEncoder(Embeddings):
 
     @classmethod
     def from_folder(cls, folder: Path, name: str, batch_size: int = 16) -> SentenceEncoder:
+        # torch and transformers load only when a model does (seconds): `newsqa show` never needs them.
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer

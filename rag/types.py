@@ -88,7 +88,7 @@ class Hit:
     scores: dict[str, float] = field(default_factory=dict)
 
     def to_result(self) -> dict:
-        """One result of `newsqa search --json` (the contract in DESIGN.md)."""
+        """One result of `newsqa search --json` (the contract in docs/contracts.md)."""
         c = self.chunk
         return {"chunk_id": c.chunk_id, "source_id": c.source_id, "article": c.article, "paragraph": c.paragraph,
                 "text": c.text, "score": round(self.score, 4)}

@@ -17,7 +17,7 @@ from netutil import free_port
 from rag.app.server import serve
 from rag.chain import NewsQA
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -89,7 +89,7 @@ def test_cli_ingest_then_ask_json_contract(tmp_path, sample_path):
     lines = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(lines) == 2
     first = lines[0]
-    # The DESIGN.md contract, plus fields added since (added, never changed).
+    # The contract of docs/contracts.md: its fields are only ever added to.
     assert set(first) == {"question", "answer", "answerable", "citations", "timings_ms",
                           "short_answer", "confidence", "standalone_question", "filters"}
     assert first["short_answer"] == "39.93万人" and first["standalone_question"] == first["question"]

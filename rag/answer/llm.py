@@ -120,6 +120,7 @@ def make_chat_model(settings: LLMSettings):
     provider = (settings.llm or "").lower()
     if not provider:
         return None
+    # The OpenAI client loads only when an LLM is configured (it adds about a second to start-up).
     from langchain_openai import ChatOpenAI
 
     if provider == "ollama":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 # Exact search stays below ~10 ms a query up to about this many 384-d vectors on 2 cores;
@@ -43,8 +44,6 @@ class DenseIndex:
 
     @classmethod
     def build(cls, vectors: np.ndarray, params: DenseParams = DenseParams()) -> DenseIndex:
-        import faiss
-
         d = int(vectors.shape[1])
         if params.kind == "hnsw":
             # The graph is built on L2 distance: on unit vectors it orders neighbours exactly as
@@ -69,14 +68,10 @@ class DenseIndex:
         return self._index.reconstruct_n(0, self.size)
 
     def save(self, path: Path) -> None:
-        import faiss
-
         faiss.write_index(self._index, str(path))
 
     @classmethod
     def load(cls, path: Path, params: DenseParams = DenseParams()) -> DenseIndex:
-        import faiss
-
         index = faiss.read_index(str(path))
         if params.kind == "hnsw":
             index.hnsw.efSearch = params.ef_search

@@ -6,8 +6,10 @@ import hashlib
 import re
 from pathlib import Path
 
+from rag.ingest.html import html_to_text
 from rag.ingest.masthead import read_masthead
 from rag.ingest.passages import parse_passages
+from rag.ingest.pdf import pdf_to_text
 from rag.ingest.read import DEFAULT_MAX_BYTES, UnreadableFile, decode_bytes, read_bytes, read_text, sniff
 from rag.ingest.segment import segment_blocks
 from rag.types import Issue, ParsedIssue
@@ -83,15 +85,11 @@ def parse_bytes(
     digest = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
     if kind == "pdf":
-        from rag.ingest.pdf import pdf_to_text
-
         return parse_text(pdf_to_text(data, name), name, digest, newspaper=newspaper, date=date, page=page)
     if kind not in ("text", "html"):
         raise UnreadableFile(f"{name}: this is {kind}, not an issue (text, Markdown, HTML, PDF or passages .jsonl)")
     text, _encoding = decode_bytes(data, name)
     if kind == "html":
-        from rag.ingest.html import html_to_text
-
         return parse_text(html_to_text(text), name, digest, newspaper=newspaper, date=date, page=page, markdown=True)
     if suffix == ".jsonl":
         return parse_passages(Path(name), newspaper=newspaper, date=date, text=text, digest=digest)

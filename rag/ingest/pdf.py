@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 import logging
 
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
 from rag.ingest.read import UnreadableFile
 
 
 def pdf_to_text(data: bytes, name: str) -> str:
     """The text of every page, pages separated by blank lines."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     # pypdf warns about every odd object of a damaged file; the one-line error below says enough.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
