@@ -52,7 +52,7 @@ def chunk_issue(parsed: ParsedIssue, max_chars: int = IndexSettings.max_chunk_ch
     issue = parsed.issue
     chunks: list[Chunk] = []
     for article in parsed.articles:
-        heading = " ".join(x for x in (article.title, article.subtitle) if x)
+        heading = " ".join(x for x in (article.kicker, article.title, article.subtitle) if x)
         for para in article.paragraphs:
             if article.passage_id:
                 pid = passage_paragraph_id(issue.slug, article.passage_id, para.index)

@@ -57,6 +57,8 @@ class IndexSettings:
     dense_index: str = _setting("auto", "FAISS index: flat (exact), hnsw, or auto (exact while small, HNSW "
                                 "from 100,000 chunks).", ("auto", "flat", "hnsw"))
     max_file_mb: float = _setting(50.0, "One issue file at ingest; larger ones are refused before reading.")
+    newspaper: str = _setting("", "The newspaper of files that name none: no masthead, no known folder "
+                              "(people-daily, rmrb…), no --newspaper.")
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class Article:
     byline: str = ""
     column: str = ""
     kind: str = "article"  # "article" or "photo"
+    kicker: str = ""  # 引题: the line above the headline
     continued_to: str = ""  # e.g. "A2" for (下转A2版)
     paragraphs: list[Paragraph] = field(default_factory=list)
     # A passage from a passages file carries its own id: it becomes the chunks'

@@ -11,6 +11,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 from netutil import free_port
 
@@ -229,6 +230,8 @@ def test_widget_shows_hostile_article_text_and_questions_as_text(browser, sites,
     issue = tmp_path / "evil-name.txt"  # the same issue as the upload test's (a no-op if that ran first)
     issue.write_text(HOSTILE, encoding="utf-8")
     assert ingest_files(sites["settings"], [issue], log=lambda m: None, encoder=sites["encoder"]) == 0
+    listed = httpx.get(sites["newsqa"] + "/api/issues", timeout=10).json()["issues"]
+    assert "衡水晚报" in {i["newspaper"] for i in listed}  # the running server lists it at once
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     page.goto(sites["allowed"] + "/", wait_until="load")
     page.locator("#newsqa-widget .fab").wait_for(timeout=15_000)

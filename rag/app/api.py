@@ -173,6 +173,7 @@ def healthz(qa: QA) -> dict:
 @api.get("/api/issues", responses=_errors(403))
 def issues(qa: QA) -> dict:
     """What is indexed: one entry per issue (newspaper, date, page, source file)."""
+    qa.refresh()  # an ingest in another process shows up without a restart
     return {"issues": qa.index.issues()}
 
 

@@ -5,9 +5,13 @@ The one ingest path of the CLI, the chat's uploads and ``newsqa eval --corpus``.
 
 from __future__ import annotations
 
+import json
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+
+from tqdm import tqdm
 
 from embeddings import Encoder, load_encoder
 from rag.config import Settings
@@ -18,23 +22,56 @@ from rag.ingest import SUPPORTED_SUFFIXES, parse_file
 SAMPLE_ISSUE = Path(__file__).resolve().parents[2] / "data" / "hengshui-daily-2021-12-03-A1.txt"
 
 
+# Up to this many files, each gets its own line; a bigger batch gets one summary (and -v the lines).
+_FILE_LINES = 20
+_NOT_ISSUES = {"readme", "license", "licence", "changelog", "notice", "contributing", "authors", "copying"}
+
+
 class NoIssueFiles(ValueError):
     """A path names nothing to ingest."""
 
 
-def issue_files(paths: list[str]) -> list[Path]:
-    """The files the paths name; a folder gives every file with a supported suffix under it."""
+def is_issue_file(path: Path) -> bool:
+    """Could this file in a folder be an issue? Not a README or licence, nor a QA file (.jsonl of questions)."""
+    if path.stem.lower().split(".")[0] in _NOT_ISSUES:
+        return False
+    if path.suffix.lower() == ".jsonl":
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                first = next((line for line in f if line.strip()), "")
+            row = json.loads(first) if first else {}
+        except (OSError, ValueError):
+            return True  # let the reader say what is wrong with it
+        return isinstance(row, dict) and "text" in row and "question" not in row
+    return True
+
+
+def issue_files(paths: list[str]) -> tuple[list[Path], list[Path]]:
+    """(files to ingest, files passed over) for the paths given.
+
+    A folder gives every issue file under it with a supported suffix; READMEs, licences and QA
+    files in it are passed over. A file named on its own is always ingested (or refused with its
+    reason).
+    """
     out: list[Path] = []
+    passed: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
+            for f in sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES):
+                (out if is_issue_file(f) else passed).append(f)
         elif p.exists():
             out.append(p)
         else:
             raise NoIssueFiles(f"{p}: no such file or directory")
     if not out:
         raise NoIssueFiles(f"no issue files ({', '.join(SUPPORTED_SUFFIXES)}) in {' '.join(paths)}")
-    return out
+    return out, passed
+
+
+def passed_over(files: list[Path]) -> str:
+    """One line for the files a folder walk passed over."""
+    names = ", ".join(f.name for f in files[:4]) + (", …" if len(files) > 4 else "")
+    return f"passed over {len(files)} file{'s' if len(files) > 1 else ''} that are no issues ({names})"
 
 
 def _stderr(message: str) -> None:
@@ -44,18 +81,20 @@ def _stderr(message: str) -> None:
 def ingest_files(
     settings: Settings, files: list[Path], *, newspaper: str | None = None, date: str | None = None,
     page: str | None = None, log: Callable[[str], None] = print, warn: Callable[[str], None] | None = None,
-    encoder: Encoder | None = None, show_index: bool = True,
+    encoder: Encoder | None = None, show_index: bool = True, verbose: bool = False,
 ) -> int:
     """Parse every file, report the ones that fail, index the rest. Returns the number of failures.
 
-    ``log`` hears what was indexed; ``warn`` (default: stderr) each file skipped, with its reason;
-    ``show_index`` names the index folder in the summary (not to a browser's uploader).
+    ``log`` hears what was indexed (a line a file for a few files or with ``verbose``, then one
+    summary); ``warn`` (default: stderr) each file skipped, with its reason; ``show_index`` names
+    the index folder in the summary (not to a browser's uploader).
     """
     warn = warn or _stderr
     parsed, failed = [], 0
-    for f in files:
+    show = sys.stderr.isatty() and len(files) > _FILE_LINES
+    for f in tqdm(files, desc="reading", unit="file", disable=not show):
         try:
-            parsed.append(parse_file(f, newspaper=newspaper, date=date, page=page,
+            parsed.append(parse_file(f, newspaper=newspaper, date=date, page=page, default_newspaper=settings.newspaper,
                                      max_bytes=int(settings.max_file_mb * 2**20)))
         except ValueError as exc:  # UnreadableFile, NoArticles: the message names the file and the reason
             warn(f"skipped {exc}")
@@ -67,16 +106,30 @@ def ingest_files(
     for reason in report.failed:
         warn(f"skipped {reason}")
     failed += len(report.failed)
-    for p in parsed:
-        if p.issue.source not in report.added + report.replaced + report.unchanged:
-            continue
-        n_para = sum(len(a.paragraphs) for a in p.articles)
-        state = "unchanged" if p.issue.source in report.unchanged else "indexed"
-        log(f"{state}: {p.issue.source} — {p.issue.newspaper or '?'} {p.issue.date or '?'} {p.issue.page or ''}: "
-            f"{len(p.articles)} articles, {n_para} paragraphs")
+    done = set(report.added + report.replaced + report.unchanged)
+    kept = [p for p in parsed if p.issue.source in done]
+    if verbose or len(files) <= _FILE_LINES:
+        for p in kept:
+            n_para = sum(len(a.paragraphs) for a in p.articles)
+            state = "unchanged" if p.issue.source in report.unchanged else "indexed"
+            log(f"{state}: {p.issue.source} — {p.issue.newspaper or '?'} {p.issue.date or '?'} {p.issue.page or ''}: "
+                f"{len(p.articles)} articles, {n_para} paragraphs")
+    else:
+        log(summary(kept, len(report.unchanged)))
     where = f"index {settings.index_dir}: " if show_index else "index: "
     log(f"{where}{report.chunks_total} chunks ({report.chunks_embedded} embedded) in {report.seconds:.1f} s")
     return failed
+
+
+def summary(parsed: list, unchanged: int = 0) -> str:
+    """One line for a batch: its issues, pages, articles and paragraphs."""
+    pages = Counter((p.issue.newspaper, p.issue.date, p.issue.page) for p in parsed)
+    issues = {(paper, day) for paper, day, _ in pages}
+    articles = sum(len(p.articles) for p in parsed)
+    paragraphs = sum(len(a.paragraphs) for p in parsed for a in p.articles)
+    note = f" ({unchanged} files unchanged)" if unchanged else ""
+    return (f"{len(parsed)} files: {len(issues)} issues, {len(pages)} pages, {articles} articles, "
+            f"{paragraphs} paragraphs{note}")
 
 
 def ensure_sample_index(settings: Settings) -> Encoder | None:

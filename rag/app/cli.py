@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from embeddings import ModelNotFound
-from rag.app.archive import NoIssueFiles, ensure_sample_index, ingest_files, issue_files
+from rag.app.archive import NoIssueFiles, ensure_sample_index, ingest_files, issue_files, passed_over
 from rag.chain import BadQuestion, NewsQA
 from rag.config import ConfigError, Settings, go_offline, load_settings
 from rag.eval import compare, evaluate, load_qa, write_outputs
@@ -36,7 +36,11 @@ def _print_answer(a) -> None:
 
 
 def cmd_ingest(settings: Settings, args) -> int:
-    failed = ingest_files(settings, issue_files(args.paths), newspaper=args.newspaper, date=args.date, page=args.page)
+    files, passed = issue_files(args.paths)
+    if passed:
+        print(f"newsqa: {passed_over(passed)}", file=sys.stderr)
+    failed = ingest_files(settings, files, newspaper=args.newspaper, date=args.date, page=args.page,
+                          verbose=args.verbose)
     return 1 if failed else 0
 
 
@@ -102,7 +106,7 @@ def cmd_eval(settings: Settings, args) -> int:
     if args.corpus:
         if args.index_dir is None:
             settings = settings.updated(index_dir=out / "index")
-        if ingest_files(settings, issue_files(args.corpus), log=lambda msg: print(msg, file=sys.stderr)):
+        if ingest_files(settings, issue_files(args.corpus)[0], log=lambda msg: print(msg, file=sys.stderr)):
             raise UserError("some corpus files could not be read (see above)")
     qa = NewsQA.load(settings)
     metrics, records = evaluate(qa, items)

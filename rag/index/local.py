@@ -153,7 +153,8 @@ class Index:
             a = self.store.article(key) or {}
             paras = self.store.article_paragraphs(key)
             self._article_cache[key] = "\n".join(
-                [a.get("title", ""), a.get("subtitle", "")] + [p["text"] for p in paras]
+                [k for k in (a.get("kicker"),) if k] + [a.get("title", ""), a.get("subtitle", "")]
+                + [p["text"] for p in paras]
             )
         return self._article_cache[key]
 
@@ -194,7 +195,7 @@ def _rows_for_issue(parsed: ParsedIssue, chunks: list[Chunk]) -> tuple[dict, lis
         articles.append({
             "article_key": key, "source_id": issue.source, "ord": a.order, "title": a.title,
             "subtitle": a.subtitle, "byline": a.byline, "column_label": a.column, "kind": a.kind,
-            "continued_to": a.continued_to,
+            "continued_to": a.continued_to, "kicker": a.kicker,
         })
         for p in a.paragraphs:
             paragraphs.append({

@@ -15,7 +15,8 @@ SCHEMA = """
 CREATE TABLE sources (source_id TEXT PRIMARY KEY, content_hash TEXT, newspaper TEXT, date TEXT,
                       page TEXT, weekday TEXT, slug TEXT, ingested_at TEXT);
 CREATE TABLE articles (article_key TEXT PRIMARY KEY, source_id TEXT, ord INTEGER, title TEXT,
-                       subtitle TEXT, byline TEXT, column_label TEXT, kind TEXT, continued_to TEXT);
+                       subtitle TEXT, byline TEXT, column_label TEXT, kind TEXT, continued_to TEXT,
+                       kicker TEXT DEFAULT '');
 CREATE TABLE paragraphs (paragraph_id TEXT PRIMARY KEY, article_key TEXT, idx INTEGER, text TEXT,
                          start INTEGER, "end" INTEGER);
 CREATE TABLE chunks (row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE, paragraph_id TEXT, source_id TEXT,
@@ -34,10 +35,11 @@ def write_store(path: Path, sources: list[dict], articles: list[dict], paragraph
         conn.executescript(SCHEMA)
         for table, rows in (("sources", sources), ("articles", articles), ("paragraphs", paragraphs)):
             if rows:
-                cols = list(rows[0])
+                # Rows copied from an older generation may lack a column added since: it takes "".
+                cols = list(dict.fromkeys(c for r in rows for c in r))
                 conn.executemany(
                     f"INSERT INTO {table} ({', '.join(repr(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
-                    [tuple(r[c] for c in cols) for r in rows],
+                    [tuple(r.get(c, "") for c in cols) for r in rows],
                 )
         conn.executemany(
             f"INSERT INTO chunks (row, {', '.join(CHUNK_FIELDS)}, tokens) VALUES (?, {', '.join('?' * len(CHUNK_FIELDS))}, ?)",

@@ -16,6 +16,7 @@ KNOWN_MASTHEADS = {
     "JINGJIRIBAO": ("经济日报", "economic-daily"),
     "HEBEIRIBAO": ("河北日报", "hebei-daily"),
 }
+_SLUG_BY_NAME = dict(KNOWN_MASTHEADS.values())
 _DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
 _WEEKDAY = re.compile(r"星期[一二三四五六日天]")
@@ -37,7 +38,16 @@ class Masthead:
 
 
 def is_masthead_line(text: str) -> bool:
+    """A line of a masthead: the paper's name, date, weekday, page, sponsor, address; or several of
+    them on one line (人民日报 2024年3月5日 星期二 第1版)."""
     t = text.strip()
+    if _masthead_piece(t):
+        return True
+    parts = t.split()
+    return len(parts) > 1 and all(_masthead_piece(p) for p in parts)
+
+
+def _masthead_piece(t: str) -> bool:
     return bool(
         _LATIN_CAPS.match(t)
         or re.fullmatch(
@@ -75,10 +85,12 @@ def read_masthead(lines: list[str], filename_stem: str) -> Masthead:
             mh.page = m.group(1) or m.group(2)
         if not mh.page and _DATE_CN.search(t) and (m := _BARE_PAGE.search(t)):
             mh.page = m.group(1)  # "2021年12月4日 星期六 B3": a page named after the date, without 版
-        if not mh.newspaper:
-            if t.upper() in KNOWN_MASTHEADS:
-                mh.newspaper, mh.slug = KNOWN_MASTHEADS[t.upper()]
-            elif m := PAPER_NAME.match(t):
+        for part in dict.fromkeys([t, *t.split()]):  # the name alone, or first on a one-line masthead
+            if mh.newspaper:
+                break
+            if part.upper() in KNOWN_MASTHEADS:
+                mh.newspaper, mh.slug = KNOWN_MASTHEADS[part.upper()]
+            elif m := PAPER_NAME.match(part):
                 mh.newspaper = m.group(1)
     if not mh.newspaper:
         for line in lines:
@@ -90,5 +102,5 @@ def read_masthead(lines: list[str], filename_stem: str) -> Masthead:
     if not mh.page and (m := _PAGE_IN_NAME.search(filename_stem)):
         mh.page = m.group(1)
     if not mh.slug:
-        mh.slug = slug_from_filename(filename_stem) or "paper"
+        mh.slug = _SLUG_BY_NAME.get(mh.newspaper) or slug_from_filename(filename_stem) or "paper"
     return mh

@@ -57,7 +57,8 @@ _HEADLINE_MAX = 64
 def classify(raw: str, in_masthead: bool) -> Block:
     text = normalize_block(raw)
     one_line = " ".join(ln.strip() for ln in raw.splitlines() if ln.strip())
-    if in_masthead and is_masthead_line(one_line):
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    if in_masthead and (is_masthead_line(one_line) or (lines and all(is_masthead_line(ln) for ln in lines))):
         return Block(Kind.MASTHEAD, one_line, raw)
     if _CREDIT.match(one_line) and len(one_line) <= 24:
         return Block(Kind.CREDIT, one_line, raw)
@@ -122,7 +123,8 @@ def _unclosed(text: str) -> bool:
     return text.count("(") + text.count("（") > text.count(")") + text.count("）")
 
 
-def _byline_of(text: str) -> str:
+def byline_of(text: str) -> str:
+    """The byline or dateline a lead paragraph opens with (本报北京1月31日电（记者杜一菲）), or ""."""
     m = _LEAD.match(text)
     return m.group(0).strip() if m else ""
 
@@ -254,7 +256,7 @@ def segment_blocks(
                 current = _Draft(column=pending_column)
                 pending_column = ""
                 drafts.append(current)
-            current.byline = current.byline or _byline_of(b.text)
+            current.byline = current.byline or byline_of(b.text)
             current.body.append(b.text)
         elif kind is Kind.CREDIT:
             # The block just before a credit is the photo's caption, not the text

@@ -24,3 +24,14 @@ def home_place(newspaper: str) -> str:
     stem = _PAPER_SUFFIX.sub("", newspaper.strip())
     words = tagged_words(stem) if stem else ()
     return stem if len(words) == 1 and words[0][3] == "ns" else ""
+
+
+_PAGE_LABEL = re.compile(r"^(?:第\s*)?([A-Za-z]?)0*(\d{1,3})(?:\s*版)?$")
+
+
+def page_label(raw: str) -> str:
+    """A page as newsqa names it: 第01版, 01 -> "1"; A01版 -> "A1"; unchanged when it is no page number."""
+    m = _PAGE_LABEL.match(raw.strip())
+    if not m:
+        return raw.strip()
+    return f"{m.group(1).upper()}{int(m.group(2))}"
