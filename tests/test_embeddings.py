@@ -48,3 +48,20 @@ def test_unknown_model_is_a_clear_error(tmp_path):
 
     with pytest.raises(ModelNotFound, match="not a built-in model"):
         resolve_model_dir(str(tmp_path / "nothing-here"), Path(tmp_path))
+
+
+def test_the_int8_onnx_model_gives_the_fp32_models_vectors(settings_e5, e5_encoder, sample_parsed):
+    """Built once from the model folder; its vectors stay close to the fp32 model's, prompts included."""
+    from embeddings import Encoder, load_encoder
+
+    enc = load_encoder("multilingual-e5-small-int8", settings_e5.model_cache)
+    assert isinstance(enc, Encoder) and enc.dim == 384 and enc.name == "multilingual-e5-small-int8"
+    texts = [p.text for a in sample_parsed.articles for p in a.paragraphs][:24]
+    ours, ref = enc.encode_passages(texts, progress=False), e5_encoder.encode_passages(texts, progress=False)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cos = (ours * ref).sum(axis=1)
+    assert cos.min() >= 0.97, cos
+    q = "景县3周岁以上人群已接种多少人？"
+    assert float(enc.encode_queries([q])[0] @ e5_encoder.encode_queries([q])[0]) >= 0.97
+    # the batch order (by length) does not change which vector belongs to which text
+    assert np.allclose(enc.encode_passages(texts[::-1], progress=False)[::-1], ours, atol=1e-5)

@@ -43,6 +43,12 @@ def rank_units(item: QAItem, hits: list[Hit]) -> list[Hit]:
     return out
 
 
+def gold_rank(item: QAItem, hits: list[Hit], paragraph_text: Callable[[str], str]) -> int | None:
+    """1-based rank of the gold paragraph (or passage) among the distinct ones retrieved; None if absent."""
+    units = rank_units(item, hits)[:EVAL_DEPTH]
+    return m.first_relevant_rank([_relevant(item, h, paragraph_text) for h in units])
+
+
 def score_question(item: QAItem, qa, search_depth: int) -> dict:
     paragraph_text = qa.index.paragraph_text
     t0 = time.perf_counter()
@@ -52,7 +58,7 @@ def score_question(item: QAItem, qa, search_depth: int) -> dict:
     t2 = time.perf_counter()
 
     units = rank_units(item, hits)[:EVAL_DEPTH]
-    rank = m.first_relevant_rank([_relevant(item, h, paragraph_text) for h in units]) if item.answerable else None
+    rank = gold_rank(item, hits, paragraph_text) if item.answerable else None
     cited_relevant = []
     if answer.answerable:
         by_id = {h.chunk.chunk_id: h for h in hits}
