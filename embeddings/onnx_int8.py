@@ -14,13 +14,14 @@ import json
 import logging
 import shutil
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
+
+from embeddings.folders import building
 
 log = logging.getLogger(__name__)
 MODEL_FILE = "model-int8.onnx"
@@ -60,9 +61,7 @@ def build(folder: Path, out_dir: Path) -> Path:
         def forward(self, input_ids, attention_mask):
             return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
-    try:
+    with building(out_dir) as work:
         model = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
         example = (torch.ones(2, 8, dtype=torch.long), torch.ones(2, 8, dtype=torch.long))
         axes = {0: "batch", 1: "tokens"}
@@ -82,11 +81,6 @@ def build(folder: Path, out_dir: Path) -> Path:
             "built_from": str(folder), "prompts": st.get("prompts", {}), "dim": config["hidden_size"],
             "max_tokens": min(512, config.get("max_position_embeddings", 512)), "pad_id": config.get("pad_token_id", 0),
         }, indent=2), encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        final.rename(out_dir)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     log.info("built %s from %s", out_dir, folder)
     return out_dir
 
