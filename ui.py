@@ -193,8 +193,9 @@ def build_app(qa: NewsQA, upload: Upload | None = None) -> gr.Blocks:
         # Gradio streams status lines only from a generator function, not from a callable object.
         yield from upload(files)
 
-    def refresh_scope():
-        return gr.update(choices=issue_choices(qa))
+    def refresh(language: str):
+        qa.refresh()
+        return gr.update(choices=issue_choices(qa)), gr.update(samples=[[e] for e in examples_for(qa, LANGUAGES.get(language, "zh"))])
 
     def switch(language: str):
         lang = LANGUAGES.get(language, "zh")
@@ -227,8 +228,10 @@ def build_app(qa: NewsQA, upload: Upload | None = None) -> gr.Blocks:
         box.submit(respond, [box, chat, scope, lang], [chat, sources, box], api_name="chat")
         send.click(respond, [box, chat, scope, lang], [chat, sources, box], api_name=False)
         if upload is not None:
-            files.upload(uploaded, [files], [status], api_name=False).then(refresh_scope, None, [scope], api_name=False)
-        # Issues ingested elsewhere (the CLI, another server) show up in the list when the page opens.
-        demo.load(refresh_scope, None, [scope], api_name=False)
+            files.upload(uploaded, [files], [status], api_name=False).then(refresh, [lang], [scope, examples.dataset],
+                                                                        api_name=False)
+        # Issues ingested elsewhere (the CLI, another server) show up when the page opens: in the
+        # list, and in the example questions.
+        demo.load(refresh, [lang], [scope, examples.dataset], api_name=False)
         lang.change(switch, [lang], [title, box, send, scope, files, examples.dataset], api_name=False)
     return demo
