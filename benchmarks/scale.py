@@ -143,7 +143,7 @@ def query(n: int, work: Path, corpus: Path | None, queries: int) -> dict:
     qtexts = ["".join(re.findall(r"[\u4e00-\u9fff]{2,6}", rnd.choice(sentences))[:3]) or "新闻" for _ in range(queries)]
     qvecs = enc.encode_queries(qtexts)
     settings = Settings()
-    retriever = HybridRetriever.from_settings(index, enc, settings, k=10)
+    retriever = HybridRetriever(index=index, encoder=enc, settings=settings.retrieval, k=10)
     lat = {"dense": [], "bm25": [], "hybrid": []}
     for qt, qv in zip(qtexts, qvecs, strict=True):
         t = time.perf_counter()

@@ -90,6 +90,9 @@ class UploadJob:
             self._running = False
             yield f"**Refused:** {html.escape(str(exc))}"
             return
+        except BaseException:  # nothing was started: the next upload may go ahead
+            self._running = False
+            raise
         self._log = []
         threading.Thread(target=self._work, args=(staged,), daemon=True).start()
         started = time.time()
