@@ -110,3 +110,35 @@ def test_a_folder_walk_passes_over_readmes_and_qa_files_and_says_so_once(tmp_pat
     assert passed_over(passed) == "passed over 2 files that are no issues (README.md, qa.jsonl)"
     # Named on its own, a file is read as asked.
     assert issue_files([str(tmp_path / "README.md")]) == ([tmp_path / "README.md"], [])
+
+
+def test_removing_a_day_restores_the_index_and_its_answers(tmp_path, fake_encoder):
+    from rag.answer import ExtractiveAnswerer
+    from rag.app.archive import remove_issues
+    from rag.config import Settings
+    from rag.retrieve import HybridRetriever
+
+    root = tmp_path / "people-daily"
+    day1 = [_write(root / "20240305" / f"20240305-01-0{n}.txt", [f"甲日第{n}篇", "", f"{IND}甲日第{n}篇说，全市新建公园{n}座。"])
+            for n in (1, 2)]
+    day2 = [_write(root / "20240306" / "20240306-01-01.txt", ["乙日头条", "", f"{IND}乙日说，全市新建公园9座，另有广场3处。"])]
+    settings = Settings().updated(index_dir=tmp_path / "idx")
+    question = "全市新建公园多少座？"
+
+    def state():
+        index = Index.open(settings.index_dir)
+        hits = HybridRetriever(index=index, encoder=fake_encoder, settings=settings.retrieval).search(question, 5)
+        answer = ExtractiveAnswerer(index.paragraph_text)(question, hits)
+        rows = [(c["chunk_id"], c["text"]) for c in index.store.all_rows("chunks")]
+        return rows, [(h.chunk.chunk_id, round(h.score, 6)) for h in hits], answer.text, sorted(
+            i["source_id"] for i in index.issues())
+
+    update_index(settings.index_dir, [parse_file(f) for f in day1], fake_encoder, progress=False)
+    before = state()
+    update_index(settings.index_dir, [parse_file(f) for f in day2], fake_encoder, progress=False)
+    assert state()[3] == ["20240305-01-01.txt", "20240305-01-02.txt", "20240306-01-01.txt"]
+    report = remove_issues(settings, [], date="2024-03-06")
+    assert report.replaced == ["20240306-01-01.txt"] and report.failed == []
+    assert state() == before  # chunks, retrieval scores and the answer: as before the day was added
+    report = remove_issues(settings, ["nothing.txt"])
+    assert report.failed == ["nothing.txt: not in the index"] and state() == before

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from embeddings import Encoder, load_encoder
 from rag.config import Settings
-from rag.index import index_exists, open_writer
+from rag.index import UpdateReport, index_exists, open_index, open_writer
 from rag.ingest import SUPPORTED_SUFFIXES, parse_file
 
 # The bundled sample issue, indexed when `newsqa serve` finds no index.
@@ -130,6 +130,22 @@ def summary(parsed: list, unchanged: int = 0) -> str:
     note = f" ({unchanged} files unchanged)" if unchanged else ""
     return (f"{len(parsed)} files: {len(issues)} issues, {len(pages)} pages, {articles} articles, "
             f"{paragraphs} paragraphs{note}")
+
+
+def remove_issues(settings: Settings, names: list[str], *, newspaper: str = "", date: str = "", page: str = "",
+                  warn: Callable[[str], None] | None = None) -> UpdateReport:
+    """Take sources out of the index: those named, and every one of the newspaper/date/page given."""
+    warn = warn or _stderr
+    chosen = list(names)
+    if newspaper or date or page:
+        index = open_index(settings)
+        chosen += [i["source_id"] for i in index.issues()
+                   if (not newspaper or i["newspaper"] == newspaper) and (not date or i["date"] == date)
+                   and (not page or i["page"].upper() == page.upper()) and i["source_id"] not in chosen]
+    if not chosen:
+        raise NoIssueFiles("no indexed issue matches " + " ".join(
+            f"{k} {v}" for k, v in (("newspaper", newspaper), ("date", date), ("page", page)) if v))
+    return open_writer(settings).remove(chosen, on_wait=lambda m: warn(f"waiting: {m}"))
 
 
 def ensure_sample_index(settings: Settings) -> Encoder | None:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from embeddings import ModelNotFound
-from rag.app.archive import NoIssueFiles, ensure_sample_index, ingest_files, issue_files, passed_over
+from rag.app.archive import NoIssueFiles, ensure_sample_index, ingest_files, issue_files, passed_over, remove_issues
 from rag.chain import BadQuestion, NewsQA
 from rag.config import ConfigError, Settings, go_offline, load_settings
 from rag.eval import compare, evaluate, load_qa, write_outputs
@@ -42,6 +42,19 @@ def cmd_ingest(settings: Settings, args) -> int:
     failed = ingest_files(settings, files, newspaper=args.newspaper, date=args.date, page=args.page,
                           verbose=args.verbose)
     return 1 if failed else 0
+
+
+def cmd_remove(settings: Settings, args) -> int:
+    if not (args.sources or args.newspaper or args.date or args.page):
+        raise UserError("name the files to remove, or --newspaper/--date/--page")
+    report = remove_issues(settings, args.sources, newspaper=args.newspaper or "", date=args.date or "",
+                           page=args.page or "")
+    for reason in report.failed:
+        print(f"newsqa: {reason}", file=sys.stderr)
+    for name in report.replaced:
+        print(f"removed: {name}")
+    print(f"index {settings.index_dir}: {report.chunks_total} chunks")
+    return 1 if report.failed else 0
 
 
 def cmd_ask(settings: Settings, args) -> int:
@@ -149,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date", help="issue date, YYYY-MM-DD (overrides the masthead)")
     s.add_argument("--page", help="page or edition, e.g. A1")
     s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("remove", parents=[common], help="take issues out of the index")
+    s.add_argument("sources", nargs="*", help="source files as indexed (their names, as `newsqa ingest` printed them)")
+    s.add_argument("--newspaper", help="every issue of this newspaper (with --date: of that day)")
+    s.add_argument("--date", help="every issue of this date, YYYY-MM-DD")
+    s.add_argument("--page", help="only this page")
+    s.set_defaults(func=cmd_remove)
 
     for name, func, helptext in (("ask", cmd_ask, "answer questions with citations"),
                                  ("search", cmd_search, "show the paragraphs retrieval finds")):

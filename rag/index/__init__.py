@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.config import Settings
-from rag.index.local import FolderWriter, Index, update_index
+from rag.index.local import FolderWriter, Index, remove_sources, update_index
 from rag.index.lock import IndexBusy
 from rag.index.protocol import (
     IndexMismatch,
@@ -18,7 +18,7 @@ from rag.index.protocol import (
 
 __all__ = ["FolderWriter", "Index", "IndexBusy", "IndexMismatch", "IndexNotFound", "IndexReader",
            "IndexUnavailable", "IndexWriter", "UpdateReport", "index_exists", "open_index", "open_writer",
-           "update_index"]
+           "remove_sources", "update_index"]
 
 
 def index_exists(settings: Settings) -> bool:

@@ -250,10 +250,7 @@ def _update(root: Path, parsed_issues: list[ParsedIssue], encoder: Encoder, max_
             sources = {s["source_id"]: s for s in old.store.sources()}
             articles = old.store.all_rows("articles")
             paragraphs = old.store.all_rows("paragraphs")
-            rows = old.store.all_rows("chunks")
-            chunks = [Chunk(**{k: r[k] for k in Chunk.__dataclass_fields__}) for r in rows]
-            # Tokens of chunks already indexed are kept, not computed again.
-            tokens = [r["tokens"].split(" ") if r["tokens"] else [] for r in rows]
+            chunks, tokens = _rows_of(old.store.all_rows("chunks"))
             vectors = old.dense.vectors()
         finally:
             old.close()
@@ -323,6 +320,17 @@ def _update(root: Path, parsed_issues: list[ParsedIssue], encoder: Encoder, max_
     tokens += tokenize_many([c.embed_text for c in new_chunks])
     vectors = np.vstack([vectors, new_vecs]) if len(vectors) else new_vecs
 
+    _write_generation(root, old_gen, sources, articles, paragraphs, chunks, tokens, vectors,
+                      encoder.name, encoder.dim, dense_kind)
+    report.chunks_total = len(chunks)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _write_generation(root: Path, old_gen: str | None, sources: dict[str, dict], articles: list[dict],
+                      paragraphs: list[dict], chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray,
+                      model: str, dim: int, dense_kind: str) -> None:
+    """Write the next generation beside the current one, then switch CURRENT to it (atomically)."""
     gen_name = f"gen-{int(old_gen.split('-')[1]) + 1 if old_gen else 1:06d}"
     gen = root / gen_name
     staging = root / f".{gen_name}.partial"
@@ -334,7 +342,7 @@ def _update(root: Path, parsed_issues: list[ParsedIssue], encoder: Encoder, max_
     LexicalIndex.build(tokens).save(staging / "bm25")
     LexicalIndex.build(bigram_tokens(c.embed_text) for c in chunks).save(staging / "bigrams")
     _write_json_atomic(staging / "manifest.json", {
-        "format_version": FORMAT_VERSION, "model": encoder.name, "dim": encoder.dim,
+        "format_version": FORMAT_VERSION, "model": model, "dim": dim,
         "chunks": len(chunks), "sources": sorted(sources), "dense": dense_params.to_dict(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     })
@@ -351,9 +359,52 @@ def _update(root: Path, parsed_issues: list[ParsedIssue], encoder: Encoder, max_
     for old_dir in root.glob("gen-*"):
         if old_dir.name != gen_name:
             shutil.rmtree(old_dir, ignore_errors=True)
-    report.chunks_total = len(chunks)
-    report.seconds = time.perf_counter() - t0
-    return report
+
+
+def _rows_of(rows: list[dict]) -> tuple[list[Chunk], list[list[str]]]:
+    chunks = [Chunk(**{k: r[k] for k in Chunk.__dataclass_fields__}) for r in rows]
+    # Tokens of chunks already indexed are kept, not computed again.
+    return chunks, [r["tokens"].split(" ") if r["tokens"] else [] for r in rows]
+
+
+def remove_sources(root: Path, names: list[str], *, dense_kind: str = IndexSettings.dense_index,
+                   on_wait: Callable[[str], None] | None = None, lock_timeout: float | None = None) -> UpdateReport:
+    """Take these sources (files) out of the index at ``root``, writing a new generation atomically.
+
+    ``report.replaced`` lists the sources removed, ``report.failed`` the names the index does not hold.
+    Nothing is embedded: what stays keeps its vectors and tokens.
+    """
+    root = Path(root)
+    with writer_lock(root, on_wait, lock_timeout):
+        t0 = time.perf_counter()
+        report = UpdateReport()
+        old_gen = Index.current_generation(root)
+        if old_gen is None:
+            raise IndexNotFound(f"no index at {root}")
+        old = Index(root, old_gen)
+        try:
+            sources = {row["source_id"]: row for row in old.store.sources()}
+            gone = {n for n in names if n in sources}
+            report.failed = [f"{n}: not in the index" for n in names if n not in sources]
+            report.replaced = sorted(gone)
+            if not gone:
+                report.chunks_total = old.size
+                return report
+            articles = [a for a in old.store.all_rows("articles") if a["source_id"] not in gone]
+            keys = {a["article_key"] for a in articles}
+            paragraphs = [q for q in old.store.all_rows("paragraphs") if q["article_key"] in keys]
+            rows = old.store.all_rows("chunks")
+            keep = [i for i, r in enumerate(rows) if _article_key(r["paragraph_id"]) in keys]
+            chunks, tokens = _rows_of([rows[i] for i in keep])
+            vectors = old.dense.vectors()[keep]
+            model, dim = old.manifest["model"], old.manifest["dim"]
+        finally:
+            old.close()
+        _write_generation(root, old_gen, {k: v for k, v in sources.items() if k not in gone}, articles, paragraphs,
+                          chunks, tokens, vectors, model, dim, dense_kind)
+        report.chunks_total = len(chunks)
+        report.seconds = time.perf_counter() - t0
+        return report
 
 
 class FolderWriter:
@@ -367,3 +418,7 @@ class FolderWriter:
         return update_index(self.root, parsed_issues, encoder, max_chunk_chars=self.max_chunk_chars,
                             progress=progress, dense_kind=self.dense_kind, on_wait=on_wait,
                             lock_timeout=self.lock_timeout)
+
+    def remove(self, sources: list[str], *, on_wait: Callable[[str], None] | None = None) -> UpdateReport:
+        return remove_sources(self.root, sources, dense_kind=self.dense_kind, on_wait=on_wait,
+                              lock_timeout=self.lock_timeout)

@@ -102,3 +102,7 @@ class IndexWriter(Protocol):
         """Add new issues and replace changed ones; unchanged ones cost nothing. Crash-safe: a reader
         sees the index as it was before or after the whole update, never half of it."""
         ...
+
+    def remove(self, sources: list[str], *, on_wait: Callable[[str], None] | None = None) -> UpdateReport:
+        """Take these sources (files, by their source_id) out of the index, as crash-safe as update."""
+        ...
