@@ -46,6 +46,10 @@ def test_headlines_sub_headlines_column_tags_salutations_and_headline_only_files
     tagged = _write(day / "20240306-05-03.txt", ["", "小店里的大民生（走基层）", "", f"{IND}清晨六点，早点铺已经开门。"])
     a = parse_file(tagged).articles[0]
     assert (a.title, a.column) == ("小店里的大民生", "走基层")
+    three = _write(day / "20240306-05-04.txt", ["春运第一天", "客流平稳有序（新春走基层）", "——来自某某车站的报道",
+                                                 f"{IND}今天是春运第一天。"])
+    a = parse_file(three).articles[0]
+    assert (a.kicker, a.title, a.subtitle, a.column) == ("春运第一天", "客流平稳有序", "来自某某车站的报道", "新春走基层")
     speech = _write(day / "20240306-02-01.txt", [
         "在某某座谈会上的讲话", "（2024年3月5日，某市）", "各位代表，", "同志们：",
         f"{IND}今天我们在这里召开座谈会。", f"{IND}谢谢大家！"])

@@ -76,20 +76,16 @@ def classify_heading(heads: list[str]) -> tuple[str, str, str, str]:
             lines.append(h)
     if not lines:
         return "", "", " ".join(dated), column
-    if dated:
-        kicker, title, subtitle, _ = classify_heading(lines)
-        return kicker, title, " ".join(x for x in (subtitle, *dated) if x), column
-    if not column and (m := _TRAILING_TAG.match(lines[-1] if len(lines) == 1 or not _is_subtitle(lines[1]) else lines[0])):
-        # The tag belongs to the headline line (the last unless a sub-headline follows it).
-        at = lines.index(m.group(0))
-        lines[at], column = m.group(1).strip(), m.group(2)
+    # Which line is the headline: a kicker may stand above it, a sub-headline below it.
     if len(lines) == 1:
-        return "", lines[0], "", column
-    if len(lines) == 2:
-        if _is_subtitle(lines[1]):
-            return "", lines[0], lines[1], column
-        return lines[0], lines[1], "", column
-    return lines[0], lines[1], " ".join(lines[2:]), column
+        at = 0
+    elif len(lines) == 2:
+        at = 0 if _is_subtitle(lines[1]) else 1
+    else:
+        at = 1
+    if not column and (m := _TRAILING_TAG.match(lines[at])):
+        lines[at], column = m.group(1).strip(), m.group(2)
+    return " ".join(lines[:at]), lines[at], " ".join(lines[at + 1:] + dated), column
 
 
 def parse_article(text: str, order: int) -> Article:
