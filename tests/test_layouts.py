@@ -146,3 +146,16 @@ def test_removing_a_day_restores_the_index_and_its_answers(tmp_path, fake_encode
     assert state() == before  # chunks, retrieval scores and the answer: as before the day was added
     report = remove_issues(settings, ["nothing.txt"])
     assert report.failed == ["nothing.txt: not in the index"] and state() == before
+
+
+def test_the_first_run_indexes_the_bundled_sample_issue_alone(tmp_path, fake_encoder, monkeypatch):
+    import rag.app.archive as archive
+    from rag.config import Settings
+
+    monkeypatch.setattr(archive, "load_encoder", lambda *a, **k: fake_encoder)
+    settings = Settings().updated(index_dir=tmp_path / "idx")
+    assert archive.ensure_sample_index(settings) is fake_encoder
+    index = Index.open(settings.index_dir)
+    # Not the QA files, the benchmark slice or its README that share data/ with it.
+    assert [i["source_id"] for i in index.issues()] == ["hengshui-daily-2021-12-03-A1.txt"]
+    assert archive.ensure_sample_index(settings) is None  # an index is there: nothing to do
