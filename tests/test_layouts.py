@@ -159,3 +159,19 @@ def test_the_first_run_indexes_the_bundled_sample_issue_alone(tmp_path, fake_enc
     # Not the QA files, the benchmark slice or its README that share data/ with it.
     assert [i["source_id"] for i in index.issues()] == ["hengshui-daily-2021-12-03-A1.txt"]
     assert archive.ensure_sample_index(settings) is None  # an index is there: nothing to do
+
+
+def test_ingest_follows_the_model_an_index_was_built_with_unless_one_is_set(tmp_path, fake_encoder, monkeypatch):
+    import rag.app.archive as archive
+    from rag.config import Settings
+
+    asked: list[str] = []
+    monkeypatch.setattr(archive, "load_encoder", lambda name, *a, **k: asked.append(name) or fake_encoder)
+    f = _write(tmp_path / "20240305" / "20240305-01-01.txt", ["标题", "", f"{IND}正文。"])
+    g = _write(tmp_path / "20240306" / "20240306-01-01.txt", ["标题二", "", f"{IND}正文二。"])
+    settings = Settings().updated(index_dir=tmp_path / "idx")
+    update_index(settings.index_dir, [parse_file(f)], fake_encoder, progress=False)  # built by "fake-chars"
+    assert archive.ingest_files(settings, [g], log=lambda m: None) == 0
+    assert asked == ["fake-chars"]  # the default model is not forced on an index of another
+    archive.ingest_files(settings.updated(model="all-MiniLM-L6-v2"), [g], log=lambda m: None)
+    assert asked[-1] == "all-MiniLM-L6-v2"  # a model the user sets is the one asked for

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from embeddings import Encoder, load_encoder
 from rag.config import Settings
-from rag.index import UpdateReport, index_exists, open_index, open_writer
+from rag.index import UpdateReport, index_exists, model_for, open_index, open_writer
 from rag.ingest import SUPPORTED_SUFFIXES, parse_file
 
 # The bundled sample issue, indexed when `newsqa serve` finds no index.
@@ -101,7 +101,7 @@ def ingest_files(
             failed += 1
     if not parsed:
         return failed
-    encoder = encoder or load_encoder(settings.model, settings.model_cache, settings.embed_batch_size)
+    encoder = encoder or load_encoder(model_for(settings), settings.model_cache, settings.embed_batch_size)
     report = open_writer(settings).update(parsed, encoder, on_wait=lambda m: warn(f"waiting: {m}"))
     for reason in report.failed:
         warn(f"skipped {reason}")

@@ -15,8 +15,8 @@ from rag.answer import ExtractiveAnswerer, LLMAnswerer, make_chat_model
 from rag.answer.protocol import Answerer
 from rag.chain.followup import LLMRewriter
 from rag.chain.pipeline import build_chain, clean_question
-from rag.config import IndexSettings, Settings
-from rag.index import IndexMismatch, IndexReader, IndexUnavailable, open_index
+from rag.config import Settings
+from rag.index import IndexMismatch, IndexReader, IndexUnavailable, model_for, open_index
 from rag.retrieve import HybridRetriever
 from rag.text.words import tokenize
 from rag.types import Answer, Filters, Hit
@@ -47,8 +47,7 @@ class NewsQA:
     @classmethod
     def load(cls, settings: Settings, encoder: Encoder | None = None) -> NewsQA:
         index = open_index(settings)
-        encoder = encoder or load_encoder(index.model if settings.model == IndexSettings.model else settings.model,
-                                          settings.model_cache, settings.embed_batch_size)
+        encoder = encoder or load_encoder(model_for(settings), settings.model_cache, settings.embed_batch_size)
         qa = cls(settings, encoder, index)
         tokenize("预热")  # load jieba's dictionary now, not during the first question
         return qa

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rag.config import Settings
+from rag.config import IndexSettings, Settings
 from rag.index.local import FolderWriter, Index, remove_sources, update_index
 from rag.index.lock import IndexBusy
 from rag.index.protocol import (
@@ -17,13 +17,21 @@ from rag.index.protocol import (
 )
 
 __all__ = ["FolderWriter", "Index", "IndexBusy", "IndexMismatch", "IndexNotFound", "IndexReader",
-           "IndexUnavailable", "IndexWriter", "UpdateReport", "index_exists", "open_index", "open_writer",
+           "IndexUnavailable", "IndexWriter", "UpdateReport", "index_exists", "model_for", "open_index", "open_writer",
            "remove_sources", "update_index"]
 
 
 def index_exists(settings: Settings) -> bool:
     """Is there an index where the settings point?"""
     return Index.current_generation(Path(settings.index_dir)) is not None
+
+
+def model_for(settings: Settings) -> str:
+    """The embedding model to use with the index the settings name: the configured one, or, when the
+    model is left at its default, the one the index was built with."""
+    if settings.model != IndexSettings.model:
+        return settings.model
+    return Index.model_of(Path(settings.index_dir)) or settings.model
 
 
 def open_index(settings: Settings) -> IndexReader:

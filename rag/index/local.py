@@ -86,6 +86,14 @@ class Index:
         except FileNotFoundError:
             return None
 
+    @staticmethod
+    def model_of(root: Path) -> str | None:
+        """The model the index at ``root`` was built with (None when there is no index), without opening it."""
+        gen = Index.current_generation(root)
+        if gen is None:
+            return None
+        return json.loads((Path(root) / gen / "manifest.json").read_text(encoding="utf-8"))["model"]
+
     @classmethod
     def open(cls, root: Path) -> Index:
         root = Path(root)
