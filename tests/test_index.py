@@ -62,7 +62,7 @@ def test_on_disk_format_has_no_pickle_and_a_current_pointer(tmp_path, fake_encod
 def test_a_crash_before_the_switch_leaves_the_old_index(tmp_path, fake_encoder, monkeypatch):
     root = tmp_path / "idx"
     update_index(root, [_issue("第一版内容。")], fake_encoder)
-    import rag.index.local as ri
+    import rag.index.writer as ri
 
     def boom(*a, **k):
         raise OSError("disk full")
@@ -151,7 +151,7 @@ def test_lexical_index_matches_bm25s_own_indexer(tmp_path, sample_parsed):
 
     for tok in (tokenize, bigram_tokens):
         docs = [tok(c.embed_text) for c in chunk_issue(sample_parsed)] + [[]]
-        ours = LexicalIndex.build(iter(docs))
+        ours = LexicalIndex.build(lambda docs=docs: iter(docs))
         vocab = {"": 0}
         ids = [[vocab.setdefault(t, len(vocab)) for t in d] or [0] for d in docs]
         ref = bm25s.BM25()
@@ -166,3 +166,63 @@ def test_lexical_index_matches_bm25s_own_indexer(tmp_path, sample_parsed):
             got = np.asarray(loaded._bm25.get_scores_from_ids(loaded._bm25.get_tokens_ids(tok(q))))
             assert np.allclose(got, want, rtol=1e-5, atol=1e-6)
             assert loaded.search(q, 3, len(docs)) == ours.search(q, 3, len(docs))
+
+
+def _pages(n: int, tag: str = "") -> list:
+    return [_issue(f"第{i}版{tag}内容{i * 7}人。", f"demo-2021-12-03-A{i}.txt") for i in range(1, n + 1)]
+
+
+def _row_vectors_match(index, encoder) -> None:
+    """Row number = vector number: each stored vector is its own chunk's."""
+    import numpy as np
+
+    rows = index.store.chunks_by_rows(list(range(index.size)))
+    vecs = index.dense.vectors()
+    want = encoder.encode_passages([rows[r].embed_text for r in range(index.size)])
+    assert np.allclose(vecs, want, atol=1e-6)
+
+
+def test_updates_stream_a_generator_and_keep_rows_and_vectors_in_step(tmp_path, fake_encoder):
+    """Add (the graph grows in place), replace the middle page and remove one: the result is what
+    indexing the final pages from scratch gives."""
+    from rag.index import remove_sources
+
+    root = tmp_path / "idx"
+    update_index(root, (p for p in _pages(3)), fake_encoder)
+    update_index(root, (p for p in _pages(5)[3:]), fake_encoder)  # a generator, consumed once
+    _row_vectors_match(Index.open(root), fake_encoder)
+    r = update_index(root, iter([_issue("第2版换了内容九十人。", "demo-2021-12-03-A2.txt")]), fake_encoder)
+    assert r.replaced == ["demo-2021-12-03-A2.txt"]
+    remove_sources(root, ["demo-2021-12-03-A4.txt"])
+    index = Index.open(root)
+    _row_vectors_match(index, fake_encoder)
+
+    fresh = tmp_path / "fresh"
+    pages = _pages(5)
+    final = [pages[0], _issue("第2版换了内容九十人。", "demo-2021-12-03-A2.txt"), pages[2], pages[4]]
+    update_index(fresh, final, fake_encoder)
+    ref = Index.open(fresh)
+    assert index.size == ref.size == 8
+    for q in ("换了内容", "第5版", "内容", "九十人"):
+        got = [(c.chunk_id, round(s, 5)) for c, s in index.search_lexical(q, 8)]
+        want = [(c.chunk_id, round(s, 5)) for c, s in ref.search_lexical(q, 8)]
+        assert sorted(got) == sorted(want)
+        assert sorted((c.chunk_id, round(s, 5)) for c, s in index.search_bigrams(q, 8)) == \
+            sorted((c.chunk_id, round(s, 5)) for c, s in ref.search_bigrams(q, 8))
+    assert sorted(s["source_id"] for s in index.issues()) == sorted(p.issue.source for p in final)
+
+
+def test_a_replacement_that_clashes_keeps_the_indexed_version(tmp_path, fake_encoder):
+    from rag.ingest import parse_text
+
+    root = tmp_path / "idx"
+    text = "HENGSHUIRIBAO\n\n2021年12月3日\n\n测试标题 第二部分\n\n本报讯(记者甲){}\n\n第二段说明情况。"
+    update_index(root, [parse_text(text.format("一版一百人。"), "a.txt", "h1", page="A1"),
+                        parse_text(text.format("二版两百人。"), "b.txt", "h2", page="A2")], fake_encoder)
+    # b.txt changes and now claims page A1, which a.txt holds: it is refused and its indexed version stays
+    r = update_index(root, [parse_text(text.format("二版改了。"), "b.txt", "h3", page="A1")], fake_encoder)
+    assert r.failed and r.failed[0].startswith("b.txt: same newspaper, date and page as already indexed a.txt")
+    index = Index.open(root)
+    assert sorted((s["source_id"], s["content_hash"]) for s in index.issues()) == [("a.txt", "h1"), ("b.txt", "h2")]
+    assert "两百人" in index.search_lexical("两百人", 1)[0][0].text
+    _row_vectors_match(index, fake_encoder)

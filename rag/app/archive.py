@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from tqdm import tqdm
@@ -17,6 +20,7 @@ from embeddings import Encoder, load_encoder
 from rag.config import Settings
 from rag.index import UpdateReport, index_exists, model_for, open_index, open_writer
 from rag.ingest import SUPPORTED_SUFFIXES, parse_file
+from rag.types import ParsedIssue
 
 # The bundled sample issue, indexed when `newsqa serve` finds no index.
 SAMPLE_ISSUE = Path(__file__).resolve().parents[2] / "data" / "hengshui-daily-2021-12-03-A1.txt"
@@ -78,6 +82,18 @@ def _stderr(message: str) -> None:
     print(f"newsqa: {message}", file=sys.stderr)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the summary needs of one parsed file, so that the file itself can be let go."""
+
+    source: str
+    newspaper: str
+    date: str
+    page: str
+    articles: int
+    paragraphs: int
+
+
 def ingest_files(
     settings: Settings, files: list[Path], *, newspaper: str | None = None, date: str | None = None,
     page: str | None = None, log: Callable[[str], None] = print, warn: Callable[[str], None] | None = None,
@@ -85,50 +101,76 @@ def ingest_files(
 ) -> int:
     """Parse every file, report the ones that fail, index the rest. Returns the number of failures.
 
-    ``log`` hears what was indexed (a line a file for a few files or with ``verbose``, then one
-    summary); ``warn`` (default: stderr) each file skipped, with its reason; ``show_index`` names
-    the index folder in the summary (not to a browser's uploader).
+    Files stream through: each is parsed, handed to the index writer and let go, so an archive of any
+    size is read in the memory of one file. ``log`` hears what was indexed (a line a file for a few
+    files or with ``verbose``, then one summary); ``warn`` (default: stderr) each file skipped, with
+    its reason; ``show_index`` names the index folder in the summary (not to a browser's uploader).
     """
     warn = warn or _stderr
-    parsed, failed = [], 0
-    show = sys.stderr.isatty() and len(files) > _FILE_LINES
-    for f in tqdm(files, desc="reading", unit="file", disable=not show):
-        try:
-            parsed.append(parse_file(f, newspaper=newspaper, date=date, page=page, default_newspaper=settings.newspaper,
-                                     max_bytes=int(settings.max_file_mb * 2**20)))
-        except ValueError as exc:  # UnreadableFile, NoArticles: the message names the file and the reason
-            warn(f"skipped {exc}")
-            failed += 1
-    if not parsed:
+    read: dict[str, _Read] = {}
+    failed = 0
+    bar = tqdm(total=len(files), desc="ingesting", unit="file", disable=not (sys.stderr.isatty() and len(files) > 1))
+    t0 = time.perf_counter()
+    embedded = 0
+
+    def on_chunks(n: int) -> None:
+        nonlocal embedded
+        embedded += n
+        bar.set_postfix_str(f"{embedded} chunks, {embedded / (time.perf_counter() - t0):.1f} chunks/s")
+
+    def parsed_files() -> Iterator[ParsedIssue]:
+        nonlocal failed
+        for f in files:
+            try:
+                p = parse_file(f, newspaper=newspaper, date=date, page=page, default_newspaper=settings.newspaper,
+                               max_bytes=int(settings.max_file_mb * 2**20))
+            except ValueError as exc:  # UnreadableFile, NoArticles: the message names the file and the reason
+                bar.update(1)
+                warn(f"skipped {exc}")
+                failed += 1
+                continue
+            read[p.issue.source] = _Read(p.issue.source, p.issue.newspaper, p.issue.date, p.issue.page, len(p.articles),
+                                         sum(len(a.paragraphs) for a in p.articles))
+            yield p
+            bar.update(1)
+
+    stream = parsed_files()
+    first = next(stream, None)  # the model loads only once there is something to index
+    if first is None:
+        bar.close()
         return failed
-    encoder = encoder or load_encoder(model_for(settings), settings.model_cache, settings.embed_batch_size)
-    report = open_writer(settings).update(parsed, encoder, on_wait=lambda m: warn(f"waiting: {m}"))
+    try:
+        encoder = encoder or load_encoder(model_for(settings), settings.model_cache, settings.embed_batch_size)
+        report = open_writer(settings).update(chain([first], stream), encoder, progress=False,
+                                              on_wait=lambda m: warn(f"waiting: {m}"), on_chunks=on_chunks)
+    finally:
+        bar.close()
     for reason in report.failed:
         warn(f"skipped {reason}")
     failed += len(report.failed)
     done = set(report.added + report.replaced + report.unchanged)
-    kept = [p for p in parsed if p.issue.source in done]
+    kept = [r for r in read.values() if r.source in done]
     if verbose or len(files) <= _FILE_LINES:
-        for p in kept:
-            n_para = sum(len(a.paragraphs) for a in p.articles)
-            state = "unchanged" if p.issue.source in report.unchanged else "indexed"
-            log(f"{state}: {p.issue.source} — {p.issue.newspaper or '?'} {p.issue.date or '?'} {p.issue.page or ''}: "
-                f"{len(p.articles)} articles, {n_para} paragraphs")
+        for r in kept:
+            state = "unchanged" if r.source in report.unchanged else "indexed"
+            log(f"{state}: {r.source} — {r.newspaper or '?'} {r.date or '?'} {r.page or ''}: "
+                f"{r.articles} articles, {r.paragraphs} paragraphs")
     else:
         log(summary(kept, len(report.unchanged)))
     where = f"index {settings.index_dir}: " if show_index else "index: "
-    log(f"{where}{report.chunks_total} chunks ({report.chunks_embedded} embedded) in {report.seconds:.1f} s")
+    rate = f", {report.chunks_embedded / report.seconds:.1f} chunks/s" if report.chunks_embedded and report.seconds else ""
+    log(f"{where}{report.chunks_total} chunks ({report.chunks_embedded} embedded) in {report.seconds:.1f} s{rate}")
     return failed
 
 
-def summary(parsed: list, unchanged: int = 0) -> str:
+def summary(read: list[_Read], unchanged: int = 0) -> str:
     """One line for a batch: its issues, pages, articles and paragraphs."""
-    pages = Counter((p.issue.newspaper, p.issue.date, p.issue.page) for p in parsed)
+    pages = Counter((r.newspaper, r.date, r.page) for r in read)
     issues = {(paper, day) for paper, day, _ in pages}
-    articles = sum(len(p.articles) for p in parsed)
-    paragraphs = sum(len(a.paragraphs) for p in parsed for a in p.articles)
+    articles = sum(r.articles for r in read)
+    paragraphs = sum(r.paragraphs for r in read)
     note = f" ({unchanged} files unchanged)" if unchanged else ""
-    return (f"{len(parsed)} files: {len(issues)} issues, {len(pages)} pages, {articles} articles, "
+    return (f"{len(read)} files: {len(issues)} issues, {len(pages)} pages, {articles} articles, "
             f"{paragraphs} paragraphs{note}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.config import IndexSettings, Settings
-from rag.index.local import FolderWriter, Index, remove_sources, update_index
+from rag.index.local import Index
 from rag.index.lock import IndexBusy
 from rag.index.protocol import (
     IndexMismatch,
@@ -15,6 +15,7 @@ from rag.index.protocol import (
     IndexWriter,
     UpdateReport,
 )
+from rag.index.writer import FolderWriter, remove_sources, update_index
 
 __all__ = ["FolderWriter", "Index", "IndexBusy", "IndexMismatch", "IndexNotFound", "IndexReader",
            "IndexUnavailable", "IndexWriter", "UpdateReport", "index_exists", "model_for", "open_index", "open_writer",

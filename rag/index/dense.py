@@ -67,6 +67,14 @@ class DenseIndex:
             return np.zeros((0, self._index.d), dtype=np.float32)
         return self._index.reconstruct_n(0, self.size)
 
+    def add(self, vectors: np.ndarray) -> None:
+        if len(vectors):
+            self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def vectors_of(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of these rows."""
+        return self._index.reconstruct_batch(np.ascontiguousarray(rows, dtype=np.int64))
+
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 

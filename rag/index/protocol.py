@@ -6,7 +6,7 @@ the same two protocols. Nothing above this layer touches FAISS, BM25 files or SQ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -97,10 +97,12 @@ class IndexReader(Protocol):
 
 @runtime_checkable
 class IndexWriter(Protocol):
-    def update(self, parsed_issues: list[ParsedIssue], encoder: Encoder, *, progress: bool | None = None,
-               on_wait: Callable[[str], None] | None = None) -> UpdateReport:
-        """Add new issues and replace changed ones; unchanged ones cost nothing. Crash-safe: a reader
-        sees the index as it was before or after the whole update, never half of it."""
+    def update(self, parsed_issues: Iterable[ParsedIssue], encoder: Encoder, *, progress: bool | None = None,
+               on_wait: Callable[[str], None] | None = None,
+               on_chunks: Callable[[int], None] | None = None) -> UpdateReport:
+        """Add new issues and replace changed ones; unchanged ones cost nothing. ``parsed_issues`` may
+        be a generator, consumed once; ``on_chunks`` hears each batch of chunks embedded. Crash-safe:
+        a reader sees the index as it was before or after the whole update, never half of it."""
         ...
 
     def remove(self, sources: list[str], *, on_wait: Callable[[str], None] | None = None) -> UpdateReport:

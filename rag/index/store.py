@@ -22,32 +22,12 @@ CREATE TABLE paragraphs (paragraph_id TEXT PRIMARY KEY, article_key TEXT, idx IN
 CREATE TABLE chunks (row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE, paragraph_id TEXT, source_id TEXT,
                      newspaper TEXT, date TEXT, page TEXT, article TEXT, article_order INTEGER,
                      paragraph INTEGER, text TEXT, embed_text TEXT, tokens TEXT);
-CREATE INDEX paragraphs_by_article ON paragraphs(article_key, idx);
+CREATE INDEX IF NOT EXISTS paragraphs_by_article ON paragraphs(article_key, idx);
+CREATE INDEX IF NOT EXISTS articles_by_source ON articles(source_id);
+CREATE INDEX IF NOT EXISTS chunks_by_paragraph ON chunks(paragraph_id);
 """
 
 CHUNK_FIELDS = [f.name for f in fields(Chunk)]
-
-
-def write_store(path: Path, sources: list[dict], articles: list[dict], paragraphs: list[dict],
-                chunks: list[Chunk], tokens: list[list[str]]) -> None:
-    conn = sqlite3.connect(path)
-    try:
-        conn.executescript(SCHEMA)
-        for table, rows in (("sources", sources), ("articles", articles), ("paragraphs", paragraphs)):
-            if rows:
-                # Rows copied from an older generation may lack a column added since: it takes "".
-                cols = list(dict.fromkeys(c for r in rows for c in r))
-                conn.executemany(
-                    f"INSERT INTO {table} ({', '.join(repr(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
-                    [tuple(r.get(c, "") for c in cols) for r in rows],
-                )
-        conn.executemany(
-            f"INSERT INTO chunks (row, {', '.join(CHUNK_FIELDS)}, tokens) VALUES (?, {', '.join('?' * len(CHUNK_FIELDS))}, ?)",
-            [(i, *(getattr(c, f) for f in CHUNK_FIELDS), " ".join(t)) for i, (c, t) in enumerate(zip(chunks, tokens, strict=True))],
-        )
-        conn.commit()
-    finally:
-        conn.close()
 
 
 class Store:
