@@ -299,3 +299,25 @@ def test_a_title_a_frequency_and_a_reporter_are_found_when_asked_for():
     q = analyse("Which anniversary of the founding of the Communist Party of China is this year?")
     assert q.qtype == NUMBER and q.unit == "周年"
     assert find_span(q, "今年是中国共产党成立100周年,也是第十个交通安全日。", []).text == "100周年"
+
+
+def test_a_count_is_not_answered_by_a_year_and_a_plan_not_by_what_was_done():
+    q = analyse("长江江豚种群数量是多少？")
+    s = "2022年长江江豚科学考察结果显示，长江江豚种群数量为1249头，比2017年增加237头。"
+    assert find_span(q, s).text == "1249头"  # 头 counts animals; 2017年 is when, not how many
+    done_and_planned = "活动现场签约技术合同36项，预计全年签约技术合同30项以上。"
+    assert find_span(analyse("签约了多少项技术合同？"), done_and_planned).text == "36项"
+    assert find_span(analyse("预计签约多少项技术合同？"), done_and_planned).text == "30项"
+    # 科技计划 names a programme: "the science and technology plan" does not ask for a plan
+    programme = "市级科技计划对25个项目给予财政资金支持493万元,撬动社会资金5176万元。"
+    assert find_span(analyse("市级科技计划撬动社会资金多少万元？"), programme).text == "5176万元"
+
+
+def test_a_quote_is_said_by_the_speaker_named_after_it():
+    quote = ('"我们将实施\'产业强区、农业富区、商贸活区、文化兴区、生态立区\'五大战略,为打造幸福之城贡献力量。"'
+             "日前,冀州区委书记张洪涛在接受记者采访时表示。")
+    question = "张洪涛提出了哪五大战略？"
+    d = _answer(question, [_hit(quote, pid="x/a07/p01")])
+    assert d.answerable and d.short_answer == "产业强区、农业富区、商贸活区、文化兴区、生态立区"
+    unattributed = _answer(question, [_hit(quote.split("日前")[0], pid="x/a07/p01")])
+    assert d.confidence > unattributed.confidence + 0.05  # the speaker's name counts as said in the quote

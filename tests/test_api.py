@@ -39,6 +39,7 @@ def test_ask_with_history_and_filters(base):
                                             "filters": {"newspaper": "衡水日报"}}, timeout=60)
     a = r.json()
     assert a["standalone_question"].startswith("张洪涛") and a["filters"] == {"newspaper": "衡水日报"}
+    assert a["answerable"] and a["short_answer"] == "产业强区、农业富区、商贸活区、文化兴区、生态立区"
     r = httpx.post(f"{base}/api/ask", json={"question": "景县接种", "filters": {"colour": "red"}}, timeout=60)
     assert r.status_code == 400 and "colour" in r.json()["error"]
 

@@ -105,6 +105,20 @@ def test_chat_answers_and_the_citation_opens_its_paragraph(browser, sites):
     assert not outside, outside  # offline: nothing fetched from anywhere else
 
 
+def test_chat_answers_a_follow_up_question(browser, sites):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(sites["newsqa"] + "/", wait_until="load")
+    box = page.locator("#question textarea")
+    box.wait_for(timeout=30_000)
+    box.fill("冀州区委书记是谁？")
+    box.press("Enter")
+    page.locator("#chat", has_text="张洪涛").first.wait_for(timeout=60_000)
+    box.fill("他提出了哪五大战略？")
+    box.press("Enter")
+    page.locator("#chat", has_text="产业强区、农业富区、商贸活区、文化兴区、生态立区").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "chat-follow-up.png"), full_page=True)
+
+
 def test_chat_on_a_phone_width_screen(browser, sites):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(sites["newsqa"] + "/", wait_until="load")
@@ -157,6 +171,11 @@ def test_widget_on_an_allowed_foreign_site_answers(browser, sites):
     page.wait_for_function("() => { const h = document.querySelector('#newsqa-widget');"
                            " return h && h.shadowRoot.querySelector('.src a'); }", timeout=60_000)
     assert "张洪涛" in answer.inner_text()
+    field = page.locator("#newsqa-widget input")
+    field.fill("他提出了哪五大战略？")  # the widget sends the conversation so far
+    field.press("Enter")
+    page.wait_for_function("() => [...document.querySelector('#newsqa-widget').shadowRoot.querySelectorAll('.a')]"
+                           ".some(a => a.innerText.includes('生态立区'))", timeout=60_000)
     link = page.locator("#newsqa-widget .src a").first
     assert link.get_attribute("href").startswith(sites["newsqa"] + "/source/")
     # The host page's own styles (40px lime buttons) do not reach inside the widget.

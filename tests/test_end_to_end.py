@@ -106,6 +106,7 @@ def test_cli_ingest_then_ask_json_contract(tmp_path, sample_path):
     r = _cli("ask", "--json", "--conversation", "--index", idx, "冀州区委书记是谁？", "他提出了哪五大战略？")
     second = json.loads(r.stdout.splitlines()[1])
     assert r.returncode == 0 and second["standalone_question"].startswith("张洪涛")
+    assert second["answerable"] and second["short_answer"] == "产业强区、农业富区、商贸活区、文化兴区、生态立区"
 
     r = _cli("search", "--json", "-k", "3", "--index", idx, "冀州区委书记是谁？")
     res = json.loads(r.stdout)
@@ -163,8 +164,8 @@ def test_follow_up_question_carries_the_person_forward(qa):
     assert first.short_answer == "张洪涛"
     follow = qa.ask("他提出了哪五大战略？", history=[{"question": first.question, "answer": first.short_answer}])
     assert "张洪涛" in follow.standalone_question
-    # The interview is found: its paragraph with the five strategies comes first (cited, or listed as
-    # the closest paragraph when the answerer's calibrated threshold makes it hold back).
+    # The interview's quote names the strategies; its speaker is named after the quote (“……”张洪涛表示).
+    assert follow.answerable and follow.short_answer == "产业强区、农业富区、商贸活区、文化兴区、生态立区"
     assert "产业强区、农业富区、商贸活区、文化兴区、生态立区" in follow.citations[0].text
 
 

@@ -63,6 +63,8 @@ class Unit:
     counted: float = 0.0
     # The sentence speaks of other years than the question (今年…208项 for 去年以来…多少项).
     other_year: bool = False
+    # The sentence says the question's count phrase right after the span: …、生态立区'五大战略 for 哪五大战略.
+    echo: bool = False
     # Can the answer be stated from this sentence? Not when the question needs a span and it has
     # none that fits (none, or 多少人 -> 26个).
     usable: bool = True
@@ -130,6 +132,20 @@ def in_own_words(sentence: str, newspaper: str) -> str:
     return f"{sentence} {home}" if home else sentence
 
 
+_QUOTE_OPENERS = set("“\"'‘「『")
+# A paragraph ending so hands the word to the quote that follows: 张洪涛在接受记者采访时表示。
+_INTRODUCES = re.compile(r"(?:表示|说|指出|强调|介绍|认为|谈到|坦言|告诉记者)[：:。，,]?$")
+# A list whose sentence restates the question's own count phrase (哪五大战略 -> '…'五大战略) is the list
+# asked for, whatever verb the question chose (提出 for 实施).
+ECHO_WEIGHT = 0.1
+
+
+def _echoes(q: Question, after: str) -> bool:
+    count = re.escape(q.wh[1:]) if q.wh.startswith("哪") else ""
+    return bool(count and re.match(r"\s*[”\"'’」』]?\s*" + count + re.escape(q.right[:2]), after))
+
+
+_SAID_AFTER = re.compile(r"[”\"'’」』]\s*([^“\"'‘。]{2,40}?(?:表示|说|指出|强调|介绍|认为|谈到|坦言))[：:。，,]")
 _COMMA = re.compile(r"[，,]")
 _WINDOW_MIN = 50
 
@@ -252,6 +268,9 @@ class ExtractiveAnswerer:
             # after naming 景县 once), so they count as context; but the fact asked for and
             # the words around it must be in the sentence itself.
             said_here = in_own_words(u.text, u.hit.chunk.newspaper)
+            speaker = self._speaker(u)
+            if speaker:
+                said_here = f"{said_here} {speaker}"
             u.own_coverage = coverage(groups, said_here, partial=not english)
             u.coverage = coverage(groups, said_here, article, partial=not english)
             lo, hi = SIM_BAND_EN if english else SIM_BAND_ZH
@@ -278,6 +297,7 @@ class ExtractiveAnswerer:
             asked = asked_by_date[date]
             said = years_named(u.text, date) if asked else set()
             u.other_year = bool(asked and said and not asked & said)
+            u.echo = bool(u.span and q.wh_count and _echoes(q, u.text[u.span.end:]))
             lexical = 0.4 * u.coverage + 0.6 * u.own_coverage
             if sims is None:
                 relevance = lexical
@@ -289,7 +309,22 @@ class ExtractiveAnswerer:
             fit = float(np.clip(u.span.score - 1.5, -0.5, 0.5)) if u.span else 0.0
             u.score = (relevance + 0.15 * typed + 0.15 * u.counted + 0.1 * fit + 0.3 * (u.focus - 1) + 0.4 * (u.entities - 1) + 0.1 * u.hit.score - 0.02 * u.rank - 0.0005 * len(u.text)
                        # an unusable sentence ranked first would abstain although another one answers
-                       - 0.3 * (not u.usable) - 0.2 * u.other_year)
+                       - 0.3 * (not u.usable) - 0.2 * u.other_year + ECHO_WEIGHT * u.echo)
+
+    def _speaker(self, u: Unit) -> str:
+        """Who says a quoted paragraph: the words after the quote that name the speaker (“……”张洪涛表示。),
+        or the paragraph before that introduces them (张洪涛表示：). A quote's words are the speaker's
+        own, though the quote never names them."""
+        paragraph = self.paragraph_text(u.hit.chunk.paragraph_id) or u.hit.chunk.text
+        if paragraph.lstrip()[:1] not in _QUOTE_OPENERS:
+            return ""
+        after = _SAID_AFTER.search(paragraph)  # "……贡献冀州力量。"日前，张洪涛在接受记者采访时表示。
+        if after:
+            return after.group(1)
+        lines = self.article_text(u.hit.chunk.paragraph_id).split("\n")
+        at = next((i for i, line in enumerate(lines) if line == paragraph), -1)
+        before = lines[at - 1].strip() if at > 0 else ""
+        return before if _INTRODUCES.search(before) else ""
 
     def __call__(self, question: str, hits: list[Hit]) -> Drafted:
         q = analyse(question)

@@ -259,6 +259,21 @@ def names_kind(sentence: str, span: Span, counted: Counted) -> float:
     return 0.5 if any(r in last for g in counted[:-1] for r in g) else 0.0
 
 
+# A figure in a clause like these is expected or planned, not done.
+_PLAN = re.compile(r"预计|(?<![模虚])拟|(?<![大主老名猛])将(?![军士领帅])|有望|力争|预期|争取|(?:计划|规划|目标)(?:[于在到要将]|新|完成|实现|达到)")
+# 科技计划 (a programme) and "the science and technology plan" name things; 计划新建, "plans to" plan them.
+_PLAN_ASKED = re.compile(r"预计|(?<![模虚])拟|(?<![大主老名猛])将(?![军士领帅])|有望|力争|预期|争取|(?:计划|规划|目标)(?:[于在到要将]|新|完成|实现|达到)|"
+                         r"\bplann?(?:ed|s)? to\b|\bexpect(?:ed|s)?\b|\bwill\b|\bgoal\b|\btarget(?:ed|s)?\b|\baim(?:ed|s)? (?:to|at)\b",
+                         re.I)
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The clause around sentence[start:end], up to the commas and stops either side."""
+    left = max(sentence.rfind(ch, 0, start) for ch in "，,；;。：:")
+    rights = [i for i in (sentence.find(ch, end) for ch in "，,；;。") if i >= 0]
+    return sentence[left + 1: min(rights) if rights else len(sentence)]
+
+
 def _unit_of(text: str) -> str:
     m = re.search(r"([\u4e00-\u9fff%％]+)$", text.replace("％", "%"))
     return m.group(1)[-1] if m else ""
@@ -319,8 +334,13 @@ def find_span(q: Question, sentence: str, terms_at: list[tuple[int, int]] | None
             score += 0.5 if text.count("、") + 1 + text.count("和") == q.wh_count else 0.2
         if kind == "number" and re.fullmatch(r"第?一[\u4e00-\u9fff]?", text):
             score -= 1.2  # 不漏一人, 第一: figures of speech more often than counts
-        if kind == "number" and re.fullmatch(r"\d+\s*(?:年|时)", text):
+        if kind == "number" and re.fullmatch(r"(?:19|20)\d{2}\s*年", text) and q.unit != "年":
+            score -= 1.0  # a year (2017年) is when, not how many: 多少 without 年 never asks for it
+        elif kind == "number" and re.fullmatch(r"\d+\s*(?:年|时)", text):
             score -= 0.4  # a year or an hour is rarely the count asked for
+        if kind == "number" and _PLAN.search(_clause(sentence, start, end)):
+            # 预计/计划 30项 is a plan: what was done (已签约36项) answers, unless a plan is asked for.
+            score += 0.5 if _PLAN_ASKED.search(q.text) else -0.5
         if kind == "place" and re.search(r"[在于到赴][\u4e00-\u9fff]{0,3}$", sentence[max(0, start - 4) : start]):
             score += 0.3  # 在市区人民广场: where something happened
         if kind == "list":

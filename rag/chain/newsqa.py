@@ -12,6 +12,7 @@ from langchain_core.runnables import Runnable
 
 from embeddings import Encoder, load_encoder
 from rag.answer import ExtractiveAnswerer, LLMAnswerer, make_chat_model
+from rag.answer.kinds import KindAnswerer
 from rag.answer.protocol import Answerer
 from rag.chain.followup import LLMRewriter
 from rag.chain.pipeline import build_chain, clean_question
@@ -64,7 +65,8 @@ class NewsQA:
         if chat_model is not None:
             answerer = LLMAnswerer(chat_model, index.paragraph_text, max_sources=settings.top_k, fallback=answerer)
             rewriter = LLMRewriter(chat_model)
-        chain = build_chain(retriever, answerer, rewriter, index.issues, gate=lambda: self._cpu)
+        kinds = KindAnswerer(index, retriever.search, encoder)
+        chain = build_chain(retriever, answerer, rewriter, index.issues, gate=lambda: self._cpu, kinds=kinds)
         # Swapped together: a request holds whichever chain it started with.
         self.index, self.retriever, self.answerer, self.chain = index, retriever, answerer, chain
 

@@ -26,6 +26,10 @@ class BadQuestion(ValueError):
     """A question that cannot be asked (empty, too long)."""
 
 
+class KindsAnswerer(Protocol):
+    def __call__(self, question: str, hits: list[Hit], filters: Filters) -> Drafted | None: ...
+
+
 class Searcher(Protocol):
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]: ...
 
@@ -71,13 +75,16 @@ def to_answer(inputs: dict, out: Drafted | tuple, answer_ms: float) -> Answer:
 
 def build_chain(retriever: Searcher, answerer: Answerer, rewriter: Rewriter | None = None,
                 issues: Callable[[], list[dict]] | None = None,
-                gate: Callable[[], AbstractContextManager] | None = None) -> Runnable:
+                gate: Callable[[], AbstractContextManager] | None = None,
+                kinds: KindsAnswerer | None = None) -> Runnable:
     """{"question", "history"?, "filters"?, "hits"?} (or just the question) -> the Answer, timing each stage.
 
     ``rewriter`` makes a follow-up standalone (default: the rule-based ``rewrite``);
     ``issues()`` lists the indexed issues, so that a question naming a newspaper, date or
     page is limited to them; ``gate()`` is held while this machine's cores work (retrieval,
-    a local answerer), not while an LLM elsewhere writes.
+    a local answerer), not while an LLM elsewhere writes. ``kinds(question, hits, filters)``
+    answers the questions that are not about one fact (what a page holds, an article's gist,
+    reports on a topic; rag.answer.kinds) and returns None for the rest, which go to ``answerer``.
     """
     rewriter = rewriter or rewrite
     gate = gate or nullcontext
@@ -121,14 +128,17 @@ def build_chain(retriever: Searcher, answerer: Answerer, rewriter: Rewriter | No
         for part in stream:  # the stage before sends one whole dict
             inputs = part
         t = time.perf_counter()
-        if isinstance(answerer, StreamingAnswerer):
-            drafted = None
+        drafted = None
+        if kinds is not None:
+            with gate():
+                drafted = kinds(inputs["standalone"], inputs["hits"], inputs["filters"])
+        if drafted is None and isinstance(answerer, StreamingAnswerer):
             for item in answerer.stream(inputs["standalone"], inputs["hits"]):
                 if isinstance(item, str):
                     yield item
                 else:
                     drafted = item
-        else:
+        elif drafted is None:
             with gate():
                 drafted = answerer(inputs["standalone"], inputs["hits"])
         yield to_answer(inputs, drafted, (time.perf_counter() - t) * 1000)

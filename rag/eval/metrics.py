@@ -50,6 +50,14 @@ def answer_hit(answer_text: str, answers: Sequence[str]) -> float:
     return float(any(normalize_answer(a) and normalize_answer(a) in text for a in answers))
 
 
+def answer_coverage(answer_text: str, answers: Sequence[str]) -> float:
+    """The share of the gold answers the answer holds: headline recall for a page's overview,
+    key-fact coverage for an article's gist, articles found for reports on a topic."""
+    text = normalize_answer(answer_text)
+    gold = [normalize_answer(a) for a in answers if normalize_answer(a)]
+    return sum(g in text for g in gold) / len(gold) if gold else 0.0
+
+
 def first_relevant_rank(relevant: Sequence[bool]) -> int | None:
     """1-based rank of the first relevant unit, or None."""
     for i, r in enumerate(relevant, start=1):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rag.eval.run import RECALL_KS
 
-HEADLINE = ["recall@1", "recall@5", "recall@10", "mrr@10", "answer_hit", "short_hit", "span_em", "span_f1",
+HEADLINE = ["recall@1", "recall@5", "recall@10", "mrr@10", "answer_hit", "answer_coverage", "short_hit", "span_em", "span_f1",
             "citation_precision", "citation_recall", "answered_rate", "abstention_accuracy",
             "retrieve_ms_p50", "retrieve_ms_p95", "total_ms_p50", "total_ms_p95"]
 
@@ -32,8 +32,10 @@ def markdown(metrics: dict, meta: dict) -> str:
     lines = ["# newsqa evaluation", ""]
     lines += [f"- {k}: `{v}`" for k, v in meta.items()]
     lines += ["", "## Overall", ""] + _table({"all": metrics["overall"]}, HEADLINE)
-    for field, title in (("by_type", "By question set"), ("by_qtype", "By question type")):
-        lines += ["", f"## {title}", ""] + _table(metrics[field], HEADLINE)
+    for field, title in (("by_type", "By question set"), ("by_qtype", "By question type"),
+                         ("by_kind", "By answer kind")):
+        if field in metrics:
+            lines += ["", f"## {title}", ""] + _table(metrics[field], HEADLINE)
     return "\n".join(lines) + "\n"
 
 

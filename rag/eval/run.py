@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 
 from tqdm import tqdm
 
+from rag.answer.kinds import kind_of
 from rag.answer.question import question_type
 from rag.eval import metrics as m
 from rag.eval.qafile import QAItem
@@ -68,7 +69,7 @@ def score_question(item: QAItem, qa, search_depth: int) -> dict:
     cite_p, cite_r = m.citation_scores(cited_relevant)
     rec = {
         "id": item.id, "question": item.question, "type": item.type or question_type(item.question),
-        "qtype": question_type(item.question), "gold_answerable": item.answerable, "answers": list(item.answers),
+        "qtype": question_type(item.question), "kind": kind_of(item.question), "gold_answerable": item.answerable, "answers": list(item.answers),
         "answerable": answer.answerable, "answer": answer.answer, "short_answer": answer.short_answer,
         "confidence": round(answer.confidence, 4),
         "citations": [{"n": c.n, "chunk_id": c.chunk_id, "paragraph": c.paragraph, "article": c.article}
@@ -84,6 +85,7 @@ def score_question(item: QAItem, qa, search_depth: int) -> dict:
             text = answer.answer if answer.answerable else ""
             short = answer.short_answer if answer.answerable else ""
             rec["answer_hit"] = m.answer_hit(text, item.answers)
+            rec["answer_coverage"] = m.answer_coverage(text, item.answers)
             # Stricter: the short fact itself, not the quoted sentence, holds a gold answer.
             rec["short_hit"] = m.answer_hit(short, item.answers)
             # Span EM/F1 score the short answer alone, the way CMRC 2018 scores a span.
@@ -104,7 +106,7 @@ def aggregate(records: list[dict]) -> dict:
     for k in RECALL_KS:
         out[f"recall@{k}"] = m.mean([r[f"recall@{k}"] for r in ans])
     out["mrr@10"] = m.mean([r["rr@10"] for r in ans])
-    for key in ("answer_hit", "short_hit", "span_em", "span_f1", "citation_precision", "citation_recall"):
+    for key in ("answer_hit", "answer_coverage", "short_hit", "span_em", "span_f1", "citation_precision", "citation_recall"):
         out[key] = m.mean([r.get(key) for r in ans])
     out["answered_rate"] = m.mean([float(not r["abstained"]) for r in ans])
     out["abstention_accuracy"] = m.mean([float(r["abstained"]) for r in unans])
@@ -121,7 +123,7 @@ def evaluate(qa, items: Iterable[QAItem], progress: bool | None = None) -> tuple
     show = sys.stderr.isatty() if progress is None else progress
     records = [score_question(it, qa, depth) for it in tqdm(items, desc="eval", unit="q", disable=not show)]
     metrics = {"overall": aggregate(records)}
-    for field in ("type", "qtype"):
+    for field in ("type", "qtype", "kind"):
         groups: dict[str, list[dict]] = defaultdict(list)
         for r in records:
             groups[r[field]].append(r)

@@ -176,6 +176,22 @@ class Index:
     def issues(self) -> list[dict]:
         return self.store.sources()
 
+    def articles(self, newspaper: str = "", date: str = "", page: str = "") -> list[dict]:
+        """Articles of the matching issues in print order (date, page, order on the page); each has
+        article_key, newspaper, date, page, ord, title, subtitle, kicker and ``lead``, its first chunk."""
+        rows = self.store.articles_of(newspaper, date, page)
+        leads = self.store.chunks_by_rows([r["lead_row"] for r in rows if r["lead_row"] is not None])
+        out = []
+        for r in rows:
+            lead = leads.get(r.pop("lead_row"))
+            if lead is not None:
+                out.append({**r, "lead": lead})
+        return out
+
+    def article_chunks(self, paragraph_id: str) -> list[Chunk]:
+        """Every chunk of the article a paragraph belongs to, in reading order."""
+        return self.store.article_chunks(article_key(paragraph_id))
+
     def headlines(self, limit: int = 8) -> list[str]:
         """Some article headlines, in index order (for example questions)."""
         return self.store.article_titles(limit)

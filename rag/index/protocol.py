@@ -84,6 +84,15 @@ class IndexReader(Protocol):
         """One entry per indexed source: source_id, newspaper, date, page, weekday, content_hash…"""
         ...
 
+    def articles(self, newspaper: str = "", date: str = "", page: str = "") -> list[dict]:
+        """Articles of the issues matching the filters given ("" = any), in print order: date, page, place on
+        the page. Each: article_key, newspaper, date, page, ord, title, subtitle, kicker, lead (its first Chunk)."""
+        ...
+
+    def article_chunks(self, paragraph_id: str) -> list[Chunk]:
+        """Every chunk of the article a paragraph belongs to, in reading order."""
+        ...
+
     def headlines(self, limit: int = 8) -> list[str]: ...
 
     def changed(self) -> bool:

@@ -47,11 +47,12 @@ class Store:
         return self._conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
     def chunks_by_rows(self, rows: list[int]) -> dict[int, Chunk]:
-        if not rows:
-            return {}
-        marks = ", ".join("?" * len(rows))
-        got = self._rows(f"SELECT * FROM chunks WHERE row IN ({marks})", tuple(rows))
-        return {r["row"]: Chunk(**{f: r[f] for f in CHUNK_FIELDS}) for r in got}
+        out: dict[int, Chunk] = {}
+        for i in range(0, len(rows), 900):  # under SQLite's limit on variables in one statement
+            part = tuple(rows[i:i + 900])
+            got = self._rows(f"SELECT * FROM chunks WHERE row IN ({', '.join('?' * len(part))})", part)
+            out.update((r["row"], Chunk(**{f: r[f] for f in CHUNK_FIELDS})) for r in got)
+        return out
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         got = self._rows("SELECT * FROM chunks WHERE chunk_id = ?", (chunk_id,))
@@ -74,6 +75,22 @@ class Store:
 
     def article_titles(self, limit: int) -> list[str]:
         return [r["title"] for r in self._rows("SELECT title FROM articles WHERE title != '' LIMIT ?", (limit,))]
+
+    def articles_of(self, newspaper: str = "", date: str = "", page: str = "") -> list[dict]:
+        """Articles of the issues matching the filters given, each with ``lead_row``: the row of its first chunk."""
+        where = [f"{col} = ?" for col, v in (("s.newspaper", newspaper), ("s.date", date), ("s.page", page)) if v]
+        args = tuple(v for v in (newspaper, date, page) if v)
+        return self._rows(
+            "SELECT a.article_key, a.source_id, s.newspaper, s.date, s.page, a.ord, a.title, a.subtitle, a.kicker, "
+            "(SELECT c.row FROM paragraphs p JOIN chunks c ON c.paragraph_id = p.paragraph_id "
+            " WHERE p.article_key = a.article_key ORDER BY p.idx, c.row LIMIT 1) AS lead_row "
+            "FROM articles a JOIN sources s ON s.source_id = a.source_id"
+            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY s.date, s.page, a.ord", args)
+
+    def article_chunks(self, article_key: str) -> list[Chunk]:
+        got = self._rows("SELECT c.* FROM chunks c JOIN paragraphs p ON p.paragraph_id = c.paragraph_id "
+                         "WHERE p.article_key = ? ORDER BY p.idx, c.row", (article_key,))
+        return [Chunk(**{f: r[f] for f in CHUNK_FIELDS}) for r in got]
 
     def sources(self) -> list[dict]:
         return self.all_rows("sources")

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 
-from rag.text.dates import DAY, days_named
+from rag.text.dates import DAY, days_named, english_days
+from rag.text.names import page_order, paper_in_english
 from rag.types import Filters
 
-_PAGE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]?\d{1,2})\s*版|第\s*([A-Za-z]?\d{1,2})\s*版")
+_PAGE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]?\d{1,2})\s*版|第\s*([A-Za-z]?\d{1,2})\s*版|\bpage\s+([A-Za-z]?\d{1,2})\b", re.I)
+FRONT_PAGE = re.compile(r"头版|首版|\bfront[- ]page\b|\bpage one\b", re.I)
+# An English question's date is the issue's when it names the paper, a page or the issue itself.
+_ISSUE_WORDS_EN = re.compile(r"\b(?:page|issue|edition|paper|newspaper)\b", re.I)
 _DATE_BEFORE = rf"(?P<day>{DAY})\s*(?:的|出版的|那期)?\s*$"
 _DATE_AFTER = rf"^\s*(?:的)?\s*(?P<day>{DAY})"
 
@@ -42,7 +46,34 @@ def filters_from_question(question: str, issues: list[dict]) -> Filters:
             else:
                 date = sorted(candidates)[-1]
         break
+    if not newspaper:
+        english = paper_in_english(question)
+        newspaper = english if english in names else ""
+    if not date and (newspaper or _ISSUE_WORDS_EN.search(question)):
+        date = _english_issue_date(question, issues, newspaper)
     m = _PAGE.search(question)
     if m:
-        page = (m.group(1) or m.group(2)).upper()
+        page = (m.group(1) or m.group(2) or m.group(3)).upper()
+    elif FRONT_PAGE.search(question):
+        page = first_page(issues, newspaper, date)
     return Filters(newspaper=newspaper, date=date, page=page)
+
+
+def _english_issue_date(question: str, issues: list[dict], newspaper: str) -> str:
+    days = english_days(question)
+    if not days:
+        return ""
+    year, month, day = days[0]
+    dates = sorted({i["date"] for i in issues if i.get("date") and (not newspaper or i.get("newspaper") == newspaper)})
+    wanted = [d for d in dates if d[5:] == f"{month:02d}-{day:02d}" and (year is None or d[:4] == str(year))]
+    if wanted:
+        return wanted[-1]
+    # A named day no indexed issue has still filters: to nothing, rather than to any day.
+    return f"{year or (dates[-1][:4] if dates else 2000)}-{month:02d}-{day:02d}"
+
+
+def first_page(issues: list[dict], newspaper: str = "", date: str = "") -> str:
+    """The front page's label among the issues chosen (1, or A1 for papers with lettered sections)."""
+    pages = {i.get("page", "") for i in issues if i.get("page") and (not newspaper or i.get("newspaper") == newspaper)
+             and (not date or i.get("date") == date)}
+    return min(pages, key=page_order) if pages else ""

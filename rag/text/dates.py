@@ -94,3 +94,34 @@ def days_named(text: str, issue_date: str) -> set[str]:
             if m.group(0) in _DAY_OFFSETS:
                 out.add((d + timedelta(days=_DAY_OFFSETS[m.group(0)])).isoformat())
     return out
+
+
+_MONTHS = {m: i for i, ms in enumerate(
+    ("jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july", "aug august",
+     "sep sept september", "oct october", "nov november", "dec december"), start=1) for m in ms.split()}
+_MONTH = r"(?P<m>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_EN_DAY = re.compile(
+    rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y>(?:19|20)\d{{2}}))?"
+    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH.replace('?P<m>', '?P<m2>')}\b(?:,?\s*(?P<y2>(?:19|20)\d{{2}}))?",
+    re.I)
+
+
+def english_days(text: str) -> list[tuple[int | None, int, int]]:
+    """(year or None, month, day) for each day an English text names: "February 15, 2019", "15 Feb", "Jan. 20"."""
+    out = []
+    for m in _EN_DAY.finditer(text):
+        month = _MONTHS[(m.group("m") or m.group("m2")).lower()]
+        day = int(m.group("d") or m.group("d2"))
+        year = m.group("y") or m.group("y2")
+        if 1 <= day <= 31:
+            out.append((int(year) if year else None, month, day))
+    return out
+
+
+def months_named(text: str) -> list[tuple[int | None, int]]:
+    """(year or None, month) for a month a text names without a day: 10月, 2019年2月, "in October 2019"."""
+    out = [(int(m.group(1)) if m.group(1) else None, int(m.group(2)))
+           for m in re.finditer(r"(?:((?:19|20)\d{2})\s*年\s*)?(?<!\d)(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])", text)]
+    for m in re.finditer(rf"\b(?:in|during|of)\s+{_MONTH}(?:\s+((?:19|20)\d{{2}}))?\b(?!\s*\d)", text, re.I):
+        out.append((int(m.group(2)) if m.group(2) else None, _MONTHS[m.group("m").lower()]))
+    return [(y, mo) for y, mo in out if 1 <= mo <= 12]

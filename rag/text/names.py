@@ -35,3 +35,24 @@ def page_label(raw: str) -> str:
     if not m:
         return raw.strip()
     return f"{m.group(1).upper()}{int(m.group(2))}"
+
+
+# How English speakers name Chinese papers: a question in English names the paper so.
+ENGLISH_PAPER_NAMES = {
+    "people's daily": "人民日报", "peoples daily": "人民日报", "renmin ribao": "人民日报",
+    "guangming daily": "光明日报", "economic daily": "经济日报", "hengshui daily": "衡水日报",
+    "beijing daily": "北京日报", "liberation daily": "解放日报", "southern daily": "南方日报",
+    "xinhua daily": "新华日报", "hebei daily": "河北日报", "workers' daily": "工人日报", "farmers' daily": "农民日报",
+}
+
+
+def paper_in_english(text: str) -> str:
+    """The Chinese name of a paper an English text names ("People's Daily" -> 人民日报); "" when none."""
+    low = text.lower().replace("’", "'")
+    return next((zh for en, zh in ENGLISH_PAPER_NAMES.items() if en in low), "")
+
+
+def page_order(label: str) -> tuple[str, int]:
+    """Sort key of a page label: A1 < A2 < A10 < B1; 1 < 2 < 12."""
+    m = re.match(r"^([A-Za-z]?)(\d+)", label)
+    return (m.group(1).upper(), int(m.group(2))) if m else (label, 0)

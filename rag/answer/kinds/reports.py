@@ -1,0 +1,90 @@
+"""Articles on a topic across issues: 最近关于脱贫攻坚的报道有哪些？ 1月有哪些关于春运的文章？
+
+The topic is searched (within the newspaper, date and month the question names); the hits are
+gathered by article, an article counts when its text holds most of the topic's words, and the
+articles are listed newest first with date, page and headline, each citing its best paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.kinds.context import Citations, Context, english, issue_name
+from rag.answer.protocol import Drafted
+from rag.answer.question import key_terms
+from rag.text.cjk import has_cjk
+from rag.text.dates import months_named
+from rag.text.names import page_order
+
+_KINDS_ZH = r"(?:报道|文章|新闻|消息|评论|稿件|时评|社论)"
+_ASK_ZH = [
+    re.compile(rf"(?:关于|有关|涉及)(?P<t>.+?)的{_KINDS_ZH}(?:都)?(?:有哪些|有什么|有几篇|是哪些)"),
+    re.compile(rf"(?:有|都有|刊登了|发表了)哪些(?:关于|有关|涉及)?(?P<t>.+?)的{_KINDS_ZH}"),
+    re.compile(rf"哪些{_KINDS_ZH}(?:提到|涉及|关于|谈到|讲到|报道了?)(?P<t>.+?)[？?。]*$"),
+]
+_ASK_EN = [
+    re.compile(r"\b(?:which|what) (?:articles|reports|stories|pieces|news)\b.*?\b(?:about|on|dealt with|deal with|covered|cover|"
+               r"mentioned|mention|concerning|regarding)\s+(?P<t>.+?)[?.!]*$", re.I),
+    re.compile(r"\b(?:articles|reports|stories|coverage) (?:about|on|of)\s+(?P<t>.+?)[?.!]*$", re.I),
+]
+# Scope words around the topic that are not part of it.
+_SCOPE = re.compile(r"最近|近期|近来|这几期|这些期|这几天|本月|上月|(?:(?:19|20)\d{2}年)?\d{1,2}月(?:份)?|"
+                    r"(?:[\u4e00-\u9fff]{2,4}(?:日报|晚报))(?:里|中|上)?|报纸(?:里|中|上)?|在?这几期")
+
+MAX_ARTICLES = 8
+SEARCH_DEPTH = 60  # hits gathered into articles
+MIN_TERM_SHARE = 0.6  # of the topic's words an article's text must hold
+
+
+def recognise(question: str) -> bool:
+    return _topic(question) is not None
+
+
+def _topic(question: str) -> str | None:
+    for pattern in _ASK_EN if english(question) else _ASK_ZH:
+        m = pattern.search(question)
+        if m:
+            return _SCOPE.sub("", m.group("t")).strip(" ，,的") or None
+    return None
+
+
+def answer(question: str, ctx: Context) -> Drafted | None:
+    topic = _topic(question)
+    if not topic:
+        return None
+    en = english(question)
+    months = months_named(question)
+    hits = ctx.search(topic, SEARCH_DEPTH, ctx.filters or None)
+    # The topic's words an article must hold: its Chinese ones when it has any (an English question
+    # over a Chinese paper can only be checked by meaning, so there retrieval's order decides).
+    terms = [t for t in key_terms(topic) if has_cjk(t)]
+    depth = len(hits) if terms else 10
+    best: dict[str, object] = {}
+    for h in hits[:depth]:
+        c = h.chunk
+        if months and not any(c.date[5:7] == f"{mo:02d}" and (y is None or c.date[:4] == str(y)) for y, mo in months):
+            continue
+        key = c.paragraph_id.rsplit("/", 1)[0]
+        if key in best:
+            continue
+        text = ctx.index.article_text(c.paragraph_id).lower()
+        if not terms or sum(len(t) for t in terms if t in text) / sum(len(t) for t in terms) >= MIN_TERM_SHARE:
+            best[key] = h
+    if not best:
+        return None
+    chosen = list(best.values())[:MAX_ARTICLES]  # the best-ranked articles…
+    chosen.sort(key=lambda h: page_order(h.chunk.page))
+    chosen.sort(key=lambda h: h.chunk.date, reverse=True)  # …newest first, then by page
+    cites = Citations(ctx.index.paragraph_text)
+    lines, heads = [], []
+    for h in chosen:
+        c = h.chunk
+        n = cites.cite(c, h.score)
+        head = c.article or c.text[:30]
+        heads.append(head)
+        lines.append(f"[{n}] {issue_name(c.newspaper, c.date, c.page, en)} {head if en else '《' + head + '》'}")
+    intro = (f"{len(chosen)} article{'s' if len(chosen) != 1 else ''} on {topic}, newest first:" if en
+             else f"关于“{topic}”的报道有{len(chosen)}篇（从新到旧）：")
+    return Drafted(text="\n".join([intro, *lines]), answerable=True, citations=cites.items,
+                   short_answer="；".join(heads), confidence=chosen[0].score if chosen else 0.0,
+                   features={"topic": topic, "articles": len(chosen)})

@@ -1,0 +1,147 @@
+"""Answer kinds beyond one fact: recognised from the question, answered from a small archive built here."""
+
+import pytest
+
+from rag.answer.kinds import KindAnswerer, kind_of
+from rag.config import Settings
+from rag.index import Index, update_index
+from rag.ingest import parse_text
+from rag.retrieve import HybridRetriever
+from rag.retrieve.scope import filters_from_question
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("2019年2月1日人民日报头版有哪些新闻？", "overview"),
+    ("10月9日人民日报第3版报道了什么？", "overview"),
+    ("今天的报纸讲了什么？", "overview"),
+    ("这期报纸有哪些新闻", "overview"),
+    ("What was on the front page of People's Daily on January 20?", "overview"),
+    ("What did page 15 of People's Daily report on February 26, 2019?", "overview"),
+    ("关于中缅关系的那篇时评主要讲了什么？", "gist"),
+    ("概括一下关于新一届国乒教练组的报道。", "gist"),
+    ("Summarize the article about the opening of the Games.", "gist"),
+    ("最近关于脱贫攻坚的报道有哪些？", "reports"),
+    ("1月有哪些关于春运的文章？", "reports"),
+    ("Which articles dealt with media convergence?", "reports"),
+    ("习近平在贺电中指出了什么？", "said"),
+    ("What did the spokesman say in his statement?", "said"),
+    ("What did Xi Jinping say about understanding today's China?", "fact"),
+    # facts stay facts
+    ("景县3周岁以上人群接种了多少剂次疫苗？", "fact"),
+    ("冀州区委书记是谁？", "fact"),
+    ("习近平在会见巴赫时强调，要为世界呈现一届怎样的冬奥会？", "fact"),
+    ("头版那篇报道里，景县接种了多少人？", "fact"),
+    ("How many volunteers registered in Hengshui?", "fact"),
+])
+def test_each_question_goes_to_its_kind(question, kind):
+    assert kind_of(question) == kind
+
+
+def _page(date: str, page: str, articles: list[tuple[str, list[str]]]) -> str:
+    y, m, d = date.split("-")
+    lines = [f"衡水日报 {int(y)}年{int(m)}月{int(d)}日 星期五 第{page}版", ""]
+    for title, paras in articles:
+        lines += [title, ""] + [p + "\n" for p in paras]
+    return "\n".join(lines)
+
+
+PAGES = {
+    ("2021-12-03", "1"): [
+        ("全市疫苗接种工作稳步推进", ["本报讯（记者王明）全市新冠疫苗接种工作稳步推进，已累计接种三百万剂次。",
+                                 "各县市区设立临时接种点一百二十个，方便群众就近接种。"]),
+        ("冀州区召开经济工作会议", ["本报讯（记者李华）冀州区委书记张洪涛在会上提出实施五大战略。",
+                                "他表示，要把产业强区放在首位，推动经济高质量发展。"]),
+    ],
+    ("2021-12-03", "2"): [
+        ("衡水湖湿地迎来越冬候鸟", ["本报讯（记者赵雪）入冬以来，衡水湖湿地迎来大批越冬候鸟，数量超过两万只。",
+                                "保护区工作人员每天巡护，监测候鸟的种类和数量。",
+                                "专家指出，湿地生态持续向好是候鸟增多的主要原因。",
+                                "今年保护区新建观鸟平台三处，吸引了众多市民前来观赏。",
+                                "保护区还开展了候鸟保护宣传进社区活动，发放宣传材料五千份。",
+                                "市民李先生说，每年冬天都会带孩子来看候鸟。"]),
+    ],
+    ("2021-12-10", "1"): [
+        ("衡水湖候鸟数量创新高", ["本报讯（记者赵雪）衡水湖湿地越冬候鸟数量创下新高，达到三万只。",
+                               "专家表示，候鸟保护成效显著。"]),
+    ],
+}
+
+
+@pytest.fixture
+def archive(tmp_path, fake_encoder):
+    issues = [parse_text(_page(date, page, arts), f"hengshui-{date}-{page}.txt", f"h-{date}-{page}")
+              for (date, page), arts in PAGES.items()]
+    update_index(tmp_path / "idx", issues, fake_encoder)
+    index = Index.open(tmp_path / "idx")
+    retriever = HybridRetriever(index=index, encoder=fake_encoder, settings=Settings().retrieval, k=10)
+    kinds = KindAnswerer(index, retriever.search, fake_encoder)
+
+    def ask(question: str):
+        filters = filters_from_question(question, index.issues())
+        return kinds(question, retriever.search(question, 10, filters or None), filters)
+
+    return index, ask
+
+
+def test_a_page_overview_lists_every_article_of_that_page_with_its_citation(archive):
+    index, ask = archive
+    d = ask("2021年12月3日衡水日报头版有哪些新闻？")
+    assert d.answerable and d.features["kind"] == "overview"
+    assert "全市疫苗接种工作稳步推进" in d.text and "冀州区召开经济工作会议" in d.text
+    assert "衡水湖湿地迎来越冬候鸟" not in d.text  # page 2
+    assert [(c.date, c.page, c.article) for c in d.citations] == [
+        ("2021-12-03", "1", "全市疫苗接种工作稳步推进"), ("2021-12-03", "1", "冀州区召开经济工作会议")]
+    assert "已累计接种三百万剂次" in d.text  # each with a line of its lead, without the dateline
+    assert "本报讯" not in d.text
+
+
+def test_an_issue_overview_without_a_date_takes_the_newest_issue_page_by_page(archive):
+    index, ask = archive
+    d = ask("这期报纸有哪些新闻？")
+    assert "2021年12月10日" in d.text and "衡水湖候鸟数量创新高" in d.text
+    assert "全市疫苗接种" not in d.text
+    d = ask("What was on page 2 of Hengshui Daily on December 3, 2021?")
+    assert d.answerable and [c.article for c in d.citations] == ["衡水湖湿地迎来越冬候鸟"]
+    assert "page 2" in d.text
+
+
+def test_a_page_that_is_not_indexed_is_said_so(archive):
+    _, ask = archive
+    d = ask("2021年12月3日衡水日报第9版报道了什么？")
+    assert not d.answerable and not d.citations
+
+
+def test_reports_on_a_topic_come_newest_first_and_hold_the_topic(archive):
+    _, ask = archive
+    d = ask("关于衡水湖候鸟的报道有哪些？")
+    assert d.features["kind"] == "reports"
+    assert [(c.date, c.article) for c in d.citations] == [
+        ("2021-12-10", "衡水湖候鸟数量创新高"), ("2021-12-03", "衡水湖湿地迎来越冬候鸟")]
+    assert "疫苗" not in d.text
+
+
+def test_a_gist_is_a_few_cited_sentences_of_one_article_in_its_order(archive):
+    index, ask = archive
+    d = ask("关于衡水湖湿地越冬候鸟的那篇报道主要讲了什么？")
+    assert d.features["kind"] == "gist"
+    assert {c.article for c in d.citations} == {"衡水湖湿地迎来越冬候鸟"}
+    body = d.text.split("主要讲：", 1)[1]
+    sentences = [s for s in body.replace("]", "]\n").splitlines() if s.strip()]
+    assert 3 <= len(sentences) <= 5
+    article = index.article_text(d.citations[0].chunk_id)
+    positions = [article.find(s.rsplit("[", 1)[0]) for s in sentences]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert all(c.quote and c.quote["text"] in c.text for c in d.citations)
+
+
+def test_what_someone_said_quotes_their_attributed_sentences(archive):
+    _, ask = archive
+    d = ask("张洪涛在经济工作会议上表示了什么？")
+    assert d.features["kind"] == "said"
+    assert "产业强区" in d.text or "五大战略" in d.text
+    assert d.citations[0].article == "冀州区召开经济工作会议"
+
+
+def test_facts_are_left_to_the_fact_answerer(archive):
+    _, ask = archive
+    assert ask("衡水湖湿地的候鸟数量超过多少只？") is None
