@@ -138,16 +138,19 @@ def render_sources(qa: NewsQA, a: Answer, lang: str = "zh") -> str:
         ctx = qa.index.context(c.chunk_id) or {"article": {}, "paragraphs": []}
         art = ctx["article"]
         rows = []
-        for p in ctx["paragraphs"]:
-            if abs(p["idx"] - c.paragraph) > 1:
+        paras = ctx["paragraphs"]
+        cited = (ctx.get("chunk") or {}).get("paragraph_id")
+        at = next((i for i, p in enumerate(paras) if p["paragraph_id"] == cited), -1)
+        for i, p in enumerate(paras):
+            if abs(i - at) > 1:
                 continue  # the cited paragraph and its neighbours
             text = p["text"]
-            if p["idx"] == c.paragraph and c.span and 0 <= c.span["start"] < c.span["end"] <= len(text):
+            if i == at and c.span and 0 <= c.span["start"] < c.span["end"] <= len(text):
                 s_, e_ = c.span["start"], c.span["end"]
                 body = f"{esc(text[:s_])}<mark>{esc(text[s_:e_])}</mark>{esc(text[e_:])}"
             else:
                 body = esc(text)
-            cls = "cited" if p["idx"] == c.paragraph else "near"
+            cls = "cited" if i == at else "near"
             rows.append(f"<p class='{cls}'>{body}</p>")
         parts.append(
             f"<section id='source-{c.n}'><h4><a href='{esc(source_href(c))}' target='_blank' rel='noopener'>"

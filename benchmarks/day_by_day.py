@@ -46,10 +46,15 @@ def main() -> None:
     ap.add_argument("--day", required=True, help="the day folder to add, YYYYMMDD")
     ap.add_argument("--model", default=None, help="embedding model (default: the setting)")
     ap.add_argument("--work", default="/tmp/day-by-day", help="folder for the two indexes (emptied first)")
+    ap.add_argument("--reuse-archive", action="store_true",
+                    help="keep the archive index an earlier run left in --work (without the day) instead of building it")
     args = ap.parse_args()
     go_offline()
     work = Path(args.work)
-    shutil.rmtree(work, ignore_errors=True)
+    reuse = args.reuse_archive and (work / "archive" / "CURRENT").exists()
+    shutil.rmtree(work / "alone", ignore_errors=True)
+    if not reuse:
+        shutil.rmtree(work, ignore_errors=True)
     base = load_settings()
     if args.model:
         base = base.updated(model=args.model)
@@ -62,9 +67,11 @@ def main() -> None:
     out = {"model": base.model, "day": args.day, "day_files": len(day), "archive_files": len(rest)}
     out["day_alone_seconds"] = _timed(lambda: ingest_files(alone, day, **quiet))
     out["day_chunks"] = open_index(alone).size
-    out["archive_seconds"] = _timed(lambda: ingest_files(archive, rest, **quiet))
+    if not reuse:
+        out["archive_seconds"] = _timed(lambda: ingest_files(archive, rest, **quiet))
     out["archive_chunks"] = open_index(archive).size
-    out["archive_chunks_per_second"] = round(out["archive_chunks"] / out["archive_seconds"], 1)
+    if not reuse:
+        out["archive_chunks_per_second"] = round(out["archive_chunks"] / out["archive_seconds"], 1)
     before = _rows(archive)
     out["day_added_seconds"] = _timed(lambda: ingest_files(archive, day, **quiet))
     out["added_over_alone"] = round(out["day_added_seconds"] / out["day_alone_seconds"], 2)

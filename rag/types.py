@@ -43,6 +43,7 @@ class Article:
     kind: str = "article"  # "article" or "photo"
     kicker: str = ""  # 引题: the line above the headline
     continued_to: str = ""  # e.g. "A2" for (下转A2版)
+    continued_from: str = ""  # e.g. "A1" for (上接A1版): this part goes on an article begun there
     paragraphs: list[Paragraph] = field(default_factory=list)
     # A passage from a passages file carries its own id: it becomes the chunks'
     # source_id and names the article in chunk ids instead of its page position.

@@ -321,3 +321,25 @@ def test_a_quote_is_said_by_the_speaker_named_after_it():
     assert d.answerable and d.short_answer == "产业强区、农业富区、商贸活区、文化兴区、生态立区"
     unattributed = _answer(question, [_hit(quote.split("日前")[0], pid="x/a07/p01")])
     assert d.confidence > unattributed.confidence + 0.05  # the speaker's name counts as said in the quote
+
+
+def test_another_year_or_edition_than_asked_does_not_answer():
+    def confidence(question: str, text: str, date: str = "2019-02-15") -> float:
+        c = Chunk("x/a01/p01", "x/a01/p01", "s", "人民日报", date, "1", "外贸", 1, 1, text, text)
+        return ExtractiveAnswerer(lambda pid: text, min_confidence=0.0)(question, [Hit(chunk=c, score=0.9)]).confidence
+
+    trade = "1月份，我国货物贸易进出口总值2.73万亿元人民币，同比增长8.7%。"
+    # A February 2019 issue's 1月份 is 2019's January (or 2018's), not 2020's.
+    assert confidence("2020年1月我国货物贸易进出口总值是多少？", trade) < confidence("2019年1月我国货物贸易进出口总值是多少？", trade) - 0.1
+    games = "第七届世界军人运动会开幕式10月18日晚20时在武汉体育中心举行。"
+    assert confidence("第八届世界军人运动会在哪里举行？", games) < confidence("第七届世界军人运动会在哪里举行？", games) - 0.2
+    forum = "2019中关村论坛于10月16日至18日在北京举行，共邀请国内外业界嘉宾约1200人与会。"
+    assert confidence("2018年中关村论坛共有多少嘉宾与会？", forum, "2019-10-18") < \
+        confidence("2019年中关村论坛共有多少嘉宾与会？", forum, "2019-10-18") - 0.1
+
+
+def test_a_sum_of_money_is_not_answered_by_an_ordinal():
+    q = analyse("杨鼎新夺得LG杯冠军获得了多少奖金？")
+    assert q.unit == "元"
+    span = find_span(q, "2019年2月，杨鼎新夺得第二十三届LG杯世界围棋棋王战冠军，终于梦想成真。")
+    assert span is None or not span.fits

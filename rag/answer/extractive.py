@@ -30,7 +30,7 @@ from rag.text.cjk import has_cjk
 from rag.text.dates import resolve_relative, with_year, years_named
 from rag.text.lexicon import default_lexicon
 from rag.text.names import home_place
-from rag.text.numerals import as_digits
+from rag.text.numerals import DIGITS, as_digits, number
 from rag.text.sentences import split_sentences
 from rag.types import Citation, Hit
 
@@ -63,6 +63,8 @@ class Unit:
     counted: float = 0.0
     # The sentence speaks of other years than the question (今年…208项 for 去年以来…多少项).
     other_year: bool = False
+    # The sentence names another edition than the question (第七届 for 第八届…).
+    other_edition: bool = False
     # The sentence says the question's count phrase right after the span: …、生态立区'五大战略 for 哪五大战略.
     echo: bool = False
     # Can the answer be stated from this sentence? Not when the question needs a span and it has
@@ -135,6 +137,21 @@ def in_own_words(sentence: str, newspaper: str) -> str:
 _QUOTE_OPENERS = set("“\"'‘「『")
 # A paragraph ending so hands the word to the quote that follows: 张洪涛在接受记者采访时表示。
 _INTRODUCES = re.compile(r"(?:表示|说|指出|强调|介绍|认为|谈到|坦言|告诉记者)[：:。，,]?$")
+# 第八届世界军人运动会 is not 第七届世界军人运动会: an edition the question names, where the sentence names
+# another edition of the same thing and not the asked one, is another event.
+OTHER_EDITION_WEIGHT = 0.3
+_EDITION = re.compile(r"第([" + DIGITS + r"零百千\d]+)([届次期轮批])")
+
+
+def _other_edition(question: str, sentence: str) -> bool:
+    asked = {(number(n), c) for n, c in _EDITION.findall(question)}
+    if not asked:
+        return False
+    said = {(number(n), c) for n, c in _EDITION.findall(sentence)}
+    same_kind = {c for _, c in asked}
+    return bool(said) and not asked & said and any(c in same_kind for _, c in said)
+
+
 # A list whose sentence restates the question's own count phrase (哪五大战略 -> '…'五大战略) is the list
 # asked for, whatever verb the question chose (提出 for 实施).
 ECHO_WEIGHT = 0.1
@@ -296,7 +313,11 @@ class ExtractiveAnswerer:
                 asked_by_date[date] = years_named(q.text, date)
             asked = asked_by_date[date]
             said = years_named(u.text, date) if asked else set()
-            u.other_year = bool(asked and said and not asked & said)
+            # A sentence naming no year speaks of its issue's year or the one before (1月份 in a
+            # February issue): a question about 2020 is not answered by a 2019 issue's 1月份.
+            implied = {int(date[:4]), int(date[:4]) - 1} if date[:4].isdigit() else set()
+            u.other_year = bool(asked and (said or implied) and not asked & (said or implied))
+            u.other_edition = _other_edition(q.text, u.text)
             u.echo = bool(u.span and q.wh_count and _echoes(q, u.text[u.span.end:]))
             lexical = 0.4 * u.coverage + 0.6 * u.own_coverage
             if sims is None:
@@ -309,7 +330,8 @@ class ExtractiveAnswerer:
             fit = float(np.clip(u.span.score - 1.5, -0.5, 0.5)) if u.span else 0.0
             u.score = (relevance + 0.15 * typed + 0.15 * u.counted + 0.1 * fit + 0.3 * (u.focus - 1) + 0.4 * (u.entities - 1) + 0.1 * u.hit.score - 0.02 * u.rank - 0.0005 * len(u.text)
                        # an unusable sentence ranked first would abstain although another one answers
-                       - 0.3 * (not u.usable) - 0.2 * u.other_year + ECHO_WEIGHT * u.echo)
+                       - 0.3 * (not u.usable) - 0.2 * u.other_year + ECHO_WEIGHT * u.echo
+                       - OTHER_EDITION_WEIGHT * u.other_edition)
 
     def _speaker(self, u: Unit) -> str:
         """Who says a quoted paragraph: the words after the quote that name the speaker (“……”张洪涛表示。),

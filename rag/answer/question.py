@@ -103,8 +103,8 @@ def split_question(text: str) -> tuple[str, str, str, str, int, str]:
     um = re.match(r"(?:多少|几|第几)(?:万|亿)?(.+)$", wh)
     if um and um.group(1) not in ("处",):
         unit = um.group(1)[-1]
-    elif wh == "多少" and _MONEY_ZH.search(left):
-        unit = "元"
+    elif wh == "多少" and (_MONEY_ZH.search(left) or _MONEY_NOUN.match(right)):
+        unit = "元"  # 交易额是多少, 获得了多少奖金
     elif wh == "多少" and _SHARE_ZH.search(left):
         unit = "%"
     count = 0
@@ -119,6 +119,7 @@ def split_question(text: str) -> tuple[str, str, str, str, int, str]:
 
 _MONEY_EN = re.compile(r"\b(?:value|worth|cost|costs|amount of money|money|funds?|funding|investment|invested|yuan|budget|spent)\b", re.I)
 # 交易额是多少, 投资多少: a sum of money, counted in 元 (万元, 亿元).
+_MONEY_NOUN = re.compile(r"(?:的)?(?:奖金|资金|经费|钱|投资|收入|补贴|补助|费用|罚款|税款|贷款|捐款)")
 _MONEY_ZH = re.compile(r"(?:金额|交易额|成交额|资金|投资|投入|收入|产值|营收|费用|经费|价格|钱|奖金|补贴|补助)[是为达到了有约共计]*$")
 
 

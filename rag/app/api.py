@@ -285,14 +285,17 @@ def render_source_page(ctx: dict, start: int | None, end: int | None) -> str:
     art, chunk = ctx["article"], ctx["chunk"]
     esc = html.escape
     rows = []
-    for p in ctx["paragraphs"]:
+    for i, p in enumerate(ctx["paragraphs"], start=1):
         text = p["text"]
-        current = p["idx"] == chunk["paragraph"]
+        current = p["paragraph_id"] == chunk["paragraph_id"]
         if current and start is not None and end is not None and 0 <= start < end <= len(text):
             body = f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
         else:
             body = esc(text)
-        rows.append(f'<p id="p{p["idx"]}" class="{"current" if current else ""}">{body}</p>')
+        before = ctx["paragraphs"][i - 2].get("page") if i > 1 else chunk["page"]
+        if p.get("page") and p["page"] != before:
+            rows.append(f'<p class="page">{esc(p["page"])}</p>')  # the article goes on on another page
+        rows.append(f'<p id="p{i}" class="{"current" if current else ""}">{body}</p>')
     return Template(_asset("source.html")).substitute(
         title=esc(art.get("title", "") or chunk.get("article", "")), subtitle=esc(art.get("subtitle", "")),
         meta=esc(f"{chunk['newspaper']} {chunk['date']} {chunk['page']}"), paragraphs="".join(rows))

@@ -108,8 +108,9 @@ def cmd_show(settings: Settings, args) -> int:
     art, chunk = ctx["article"], ctx["chunk"]
     print(f"{chunk['newspaper']} {chunk['date']} {chunk['page']}  《{art.get('title', '')}》 {art.get('subtitle', '')}")
     for p in ctx["paragraphs"]:
-        mark = ">>" if p["idx"] == chunk["paragraph"] else "  "
-        print(f"{mark} [{p['idx']}] {p['text']}")
+        mark = ">>" if p["paragraph_id"] == chunk["paragraph_id"] else "  "
+        page = f"{p['page']} " if p.get("page") and p["page"] != chunk["page"] else ""
+        print(f"{mark} [{page}{p['idx']}] {p['text']}")
     return 0
 
 

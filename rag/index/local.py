@@ -149,11 +149,13 @@ class Index:
         return p["text"] if p else ""
 
     def article_text(self, paragraph_id: str) -> str:
-        """Headline, sub-headline and all paragraphs of the article a paragraph belongs to."""
+        """Headline, sub-headline and all paragraphs of the article a paragraph belongs to (with its
+        parts printed on other pages)."""
         key = article_key(paragraph_id)
         if key not in self._article_cache:
-            a = self.store.article(key) or {}
-            paras = self.store.article_paragraphs(key)
+            parts = self.store.article_parts(key)
+            a = self.store.article(parts[0]) or {}
+            paras = [p for part in parts for p in self.store.article_paragraphs(part)]
             self._article_cache[key] = "\n".join(
                 [k for k in (a.get("kicker"),) if k] + [a.get("title", ""), a.get("subtitle", "")]
                 + [p["text"] for p in paras]
@@ -161,17 +163,18 @@ class Index:
         return self._article_cache[key]
 
     def context(self, chunk_id: str) -> dict | None:
-        """A chunk's paragraph inside its article: headline, metadata and every paragraph."""
+        """A chunk's paragraph inside its article: headline, metadata and every paragraph, each with the
+        page it is printed on (an article continued on another page has paragraphs from both)."""
         chunk = self.chunk(chunk_id)
         if chunk is None:
             return None
-        key = article_key(chunk.paragraph_id)
-        article = self.store.article(key) or {}
-        return {
-            "chunk": chunk.to_dict(),
-            "article": article,
-            "paragraphs": self.store.article_paragraphs(key),
-        }
+        parts = self.store.article_parts(article_key(chunk.paragraph_id))
+        article = self.store.article(parts[0]) or {}
+        paragraphs = []
+        for part in parts:
+            page = (self.store.source_of_article(part) or {}).get("page", "")
+            paragraphs += [{**p, "page": page} for p in self.store.article_paragraphs(part)]
+        return {"chunk": chunk.to_dict(), "article": article, "paragraphs": paragraphs}
 
     def issues(self) -> list[dict]:
         return self.store.sources()
@@ -189,8 +192,9 @@ class Index:
         return out
 
     def article_chunks(self, paragraph_id: str) -> list[Chunk]:
-        """Every chunk of the article a paragraph belongs to, in reading order."""
-        return self.store.article_chunks(article_key(paragraph_id))
+        """Every chunk of the article a paragraph belongs to, in reading order, its parts on other pages
+        included (each chunk keeps the page it is printed on)."""
+        return [c for part in self.store.article_parts(article_key(paragraph_id)) for c in self.store.article_chunks(part)]
 
     def headlines(self, limit: int = 8) -> list[str]:
         """Some article headlines, in index order (for example questions)."""

@@ -16,7 +16,7 @@ CREATE TABLE sources (source_id TEXT PRIMARY KEY, content_hash TEXT, newspaper T
                       page TEXT, weekday TEXT, slug TEXT, ingested_at TEXT);
 CREATE TABLE articles (article_key TEXT PRIMARY KEY, source_id TEXT, ord INTEGER, title TEXT,
                        subtitle TEXT, byline TEXT, column_label TEXT, kind TEXT, continued_to TEXT,
-                       kicker TEXT DEFAULT '');
+                       kicker TEXT DEFAULT '', continued_from TEXT DEFAULT '');
 CREATE TABLE paragraphs (paragraph_id TEXT PRIMARY KEY, article_key TEXT, idx INTEGER, text TEXT,
                          start INTEGER, "end" INTEGER);
 CREATE TABLE chunks (row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE, paragraph_id TEXT, source_id TEXT,
@@ -36,6 +36,8 @@ class Store:
     def __init__(self, path: Path):
         self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
+        # A store written before continuations were recorded has no such column: its articles are whole.
+        self._parts = "continued_from" in {r[1] for r in self._conn.execute("PRAGMA table_info(articles)")}
 
     def close(self) -> None:
         self._conn.close()
@@ -73,6 +75,11 @@ class Store:
     def article_paragraphs(self, article_key: str) -> list[dict]:
         return self._rows("SELECT * FROM paragraphs WHERE article_key = ? ORDER BY idx", (article_key,))
 
+    def source_of_article(self, article_key: str) -> dict | None:
+        got = self._rows("SELECT s.* FROM sources s JOIN articles a ON a.source_id = s.source_id "
+                         "WHERE a.article_key = ?", (article_key,))
+        return got[0] if got else None
+
     def article_titles(self, limit: int) -> list[str]:
         return [r["title"] for r in self._rows("SELECT title FROM articles WHERE title != '' LIMIT ?", (limit,))]
 
@@ -86,6 +93,43 @@ class Store:
             " WHERE p.article_key = a.article_key ORDER BY p.idx, c.row LIMIT 1) AS lead_row "
             "FROM articles a JOIN sources s ON s.source_id = a.source_id"
             + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY s.date, s.page, a.ord", args)
+
+    def article_parts(self, article_key: str) -> list[str]:
+        """The keys of an article's parts in reading order: those printed on other pages ((下转A2版) …
+        (上接A1版)) and this one. Of several candidates on a page, the one whose headline shares most
+        characters with this part's is taken."""
+        here = self._part(article_key)
+        if here is None or not self._parts:
+            return [article_key]
+        first, seen = here, {article_key}
+        while first["continued_from"]:
+            prev = self._next_part(first, backwards=True)
+            if prev is None or prev["article_key"] in seen:
+                break
+            seen.add(prev["article_key"])
+            first = prev
+        parts, cur = [first["article_key"]], first
+        while cur["continued_to"]:
+            nxt = self._next_part(cur, backwards=False)
+            if nxt is None or nxt["article_key"] in parts:
+                break
+            parts.append(nxt["article_key"])
+            cur = nxt
+        return parts
+
+    def _part(self, article_key: str) -> dict | None:
+        got = self._rows("SELECT a.*, s.newspaper, s.date, s.page FROM articles a JOIN sources s "
+                         "ON s.source_id = a.source_id WHERE a.article_key = ?", (article_key,))
+        return got[0] if got else None
+
+    def _next_part(self, part: dict, backwards: bool) -> dict | None:
+        page, mark = (part["continued_from"], "continued_to") if backwards else (part["continued_to"], "continued_from")
+        found = self._rows(
+            "SELECT a.*, s.newspaper, s.date, s.page FROM articles a JOIN sources s ON s.source_id = a.source_id "
+            f"WHERE s.newspaper = ? AND s.date = ? AND s.page = ? AND a.{mark} = ? ORDER BY a.ord",
+            (part["newspaper"], part["date"], page, part["page"]))
+        title = set(part["title"] or "")
+        return max(found, key=lambda a: len(title & set(a["title"] or "")), default=None)
 
     def article_chunks(self, article_key: str) -> list[Chunk]:
         got = self._rows("SELECT c.* FROM chunks c JOIN paragraphs p ON p.paragraph_id = c.paragraph_id "

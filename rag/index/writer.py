@@ -58,7 +58,7 @@ def _rows_for_issue(parsed: ParsedIssue, chunks: list[Chunk]) -> tuple[dict, lis
         articles.append({
             "article_key": key, "source_id": issue.source, "ord": a.order, "title": a.title,
             "subtitle": a.subtitle, "byline": a.byline, "column_label": a.column, "kind": a.kind,
-            "continued_to": a.continued_to, "kicker": a.kicker,
+            "continued_to": a.continued_to, "kicker": a.kicker, "continued_from": a.continued_from,
         })
         for p in a.paragraphs:
             paragraphs.append({
@@ -106,6 +106,10 @@ class _NextGeneration:
         if self.old_gen is None:
             self.conn.executescript(SCHEMA)
         else:
+            columns = {r[1] for r in self.conn.execute("PRAGMA table_info(articles)")}
+            for column in ("kicker", "continued_from"):  # added since some stores were written
+                if column not in columns:
+                    self.conn.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT DEFAULT ''")
             self.conn.executescript(SCHEMA_INDEXES)
             self.old_rows = self.next_row = self.conn.execute("SELECT COALESCE(MAX(row) + 1, 0) FROM chunks").fetchone()[0]
         self.vectors = open(self.staging / "vectors.f32", "wb")  # noqa: SIM115 -- closed by finish/discard

@@ -15,6 +15,7 @@ from enum import Enum
 
 from rag.ingest.masthead import is_masthead_line
 from rag.ingest.normalize import drop_cjk_spaces, join_fragments, normalize_block
+from rag.text.names import page_label
 from rag.text.sentences import ends_sentence
 from rag.types import Article, Paragraph
 
@@ -62,7 +63,7 @@ def classify(raw: str, in_masthead: bool) -> Block:
         return Block(Kind.MASTHEAD, one_line, raw)
     if _CREDIT.match(one_line) and len(one_line) <= 24:
         return Block(Kind.CREDIT, one_line, raw)
-    if _LEAD.match(text):
+    if _LEAD.match(text) or _CONTINUED_FROM.match(text):  # (上接A1版) opens an article's next part
         return Block(Kind.LEAD, text, raw)
     if _BYLINE.match(one_line) and not _SENTENCE_PUNCT.search(one_line):
         return Block(Kind.BYLINE, re.sub(r"\s+", " ", one_line), raw)
@@ -138,6 +139,7 @@ class _Draft:
     kind: str = "article"
     body: list[str] = field(default_factory=list)
     continued_to: str = ""
+    continued_from: str = ""
 
 
 def _join_body(blocks: list[str]) -> list[str]:
@@ -156,9 +158,12 @@ def _finish(draft: _Draft, order: int) -> Article:
     for text in body:
         m = _CONTINUED.search(text)
         if m:
-            draft.continued_to = m.group(1)
+            draft.continued_to = page_label(m.group(1))
             text = (text[: m.start()] + text[m.end():]).strip()
-        text = _CONTINUED_FROM.sub("", text).strip()
+        m = _CONTINUED_FROM.match(text)
+        if m:
+            draft.continued_from = page_label(m.group(1))
+            text = text[m.end():].strip()
         if text:
             cleaned.append(text)
     title = draft.title or (_derived_title(cleaned[0]) if cleaned else "")
@@ -166,7 +171,7 @@ def _finish(draft: _Draft, order: int) -> Article:
         title = "图片：" + _derived_title(cleaned[0], 24) if cleaned else "图片"
     article = Article(
         order=order, title=title, subtitle=draft.subtitle, byline=draft.byline or "",
-        column=draft.column, kind=draft.kind, continued_to=draft.continued_to,
+        column=draft.column, kind=draft.kind, continued_to=draft.continued_to, continued_from=draft.continued_from,
     )
     pos = 0
     for i, text in enumerate(cleaned, start=1):

@@ -39,7 +39,9 @@ def resolve_relative(text: str, issue_date: str) -> str:
     return RELATIVE_WORDS.sub(repl, text)
 
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年|" + "|".join(_YEAR_OFFSETS))
+# 2020年, and a year that names an event (2019中关村论坛, 2019北京世园会), not a count (2019人).
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年|(?=[\u4e00-\u9fff])(?![人个家项元万亿件次名条户天只头株多余]))|"
+                   + "|".join(_YEAR_OFFSETS))
 _YEAR_EN = re.compile(r"\b((?:19|20)\d{2})\b|\b(?:last|this|next) year\b", re.I)
 _YEAR_EN_OFFSETS = {"last year": -1, "this year": 0, "next year": 1}
 
