@@ -28,6 +28,7 @@ CREATE INDEX IF NOT EXISTS chunks_by_paragraph ON chunks(paragraph_id);
 """
 
 CHUNK_FIELDS = [f.name for f in fields(Chunk)]
+_MAX_PARTS = 8  # an article printed on more pages than this is two articles whose markers loop
 
 
 class Store:
@@ -101,16 +102,15 @@ class Store:
         here = self._part(article_key)
         if here is None or not self._parts:
             return [article_key]
-        first, seen = here, {article_key}
-        while first["continued_from"]:
-            prev = self._next_part(first, backwards=True)
-            if prev is None or prev["article_key"] in seen:
+        first = here
+        for _ in range(_MAX_PARTS):  # back to the first part
+            prev = self._next_part(first, backwards=True) if first["continued_from"] else None
+            if prev is None or prev["article_key"] == article_key:
                 break
-            seen.add(prev["article_key"])
             first = prev
         parts, cur = [first["article_key"]], first
-        while cur["continued_to"]:
-            nxt = self._next_part(cur, backwards=False)
+        for _ in range(_MAX_PARTS):  # then on, part by part
+            nxt = self._next_part(cur, backwards=False) if cur["continued_to"] else None
             if nxt is None or nxt["article_key"] in parts:
                 break
             parts.append(nxt["article_key"])
