@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from rag.index import Index, update_index
 from rag.ingest import parse_text
 
@@ -140,8 +142,12 @@ def test_an_older_index_is_upgraded_without_embedding_again(tmp_path, fake_encod
     assert "景县" in index.search_bigrams("景县", 5)[0][0].text
 
 
-def test_lexical_index_matches_bm25s_own_indexer(tmp_path, sample_parsed):
-    """Our numpy BM25 build gives bm25s's scores, and bm25s saves and loads it."""
+@pytest.mark.parametrize("block", [4_000_000, 50])
+def test_lexical_index_matches_bm25s_own_indexer(tmp_path, sample_parsed, block, monkeypatch):
+    """Our numpy BM25 build gives bm25s's scores (built in one block or many), and bm25s saves and loads it."""
+    import rag.index.lexical as lexical
+
+    monkeypatch.setattr(lexical, "_BLOCK_POSTINGS", block)
     import bm25s
     import numpy as np
 
@@ -151,7 +157,7 @@ def test_lexical_index_matches_bm25s_own_indexer(tmp_path, sample_parsed):
 
     for tok in (tokenize, bigram_tokens):
         docs = [tok(c.embed_text) for c in chunk_issue(sample_parsed)] + [[]]
-        ours = LexicalIndex.build(lambda docs=docs: iter(docs))
+        ours = LexicalIndex.build(iter(docs))
         vocab = {"": 0}
         ids = [[vocab.setdefault(t, len(vocab)) for t in d] or [0] for d in docs]
         ref = bm25s.BM25()

@@ -200,8 +200,8 @@ class _NextGeneration:
         params = choose_params(n, dense_kind)
         self._dense(params).save(self.staging / "dense.faiss")
         (self.staging / "vectors.f32").unlink()
-        LexicalIndex.build(self._tokens).save(self.staging / "bm25")
-        LexicalIndex.build(self._bigrams).save(self.staging / "bigrams")
+        LexicalIndex.build(self._tokens()).save(self.staging / "bm25")
+        LexicalIndex.build(self._bigrams()).save(self.staging / "bigrams")
         self.conn.close()
         write_json_atomic(self.staging / "manifest.json", {
             "format_version": FORMAT_VERSION, "model": self.model, "dim": self.dim,
