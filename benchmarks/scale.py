@@ -107,8 +107,14 @@ def _pct(vals: list[float], q: float) -> float:
     return s[max(0, min(len(s) - 1, int(np.ceil(q / 100 * len(s))) - 1))]
 
 
-def build(n: int, work: Path, corpus: Path | None, dense_kind: str) -> dict:
-    from rag.index import Index, update_index
+def _settings(root: Path, backend: str):
+    from rag.config import Settings
+
+    return Settings().updated(index_backend=backend, index_dir=root, milvus_collection="scale")
+
+
+def build(n: int, work: Path, corpus: Path | None, dense_kind: str, backend: str = "local") -> dict:
+    from rag.index import Index, open_writer, update_index
     from rag.ingest import parse_file
 
     work.mkdir(parents=True, exist_ok=True)
@@ -116,13 +122,21 @@ def build(n: int, work: Path, corpus: Path | None, dense_kind: str) -> dict:
     files = write_passages(work / f"synthetic-{n}", n, sentences)
     del sentences
     enc = RandomEncoder()
-    root = work / f"index-{n}"
+    root = work / f"index-{n}-{backend}"
     t0 = time.perf_counter()
     # Files stream through the writer as `newsqa ingest` streams them: parsed one at a time.
-    report = update_index(root, (parse_file(f) for f in files), enc, max_chunk_chars=10_000, progress=False,
-                          dense_kind=dense_kind)
+    stream = (parse_file(f) for f in files)
+    if backend == "local":
+        report = update_index(root, stream, enc, max_chunk_chars=10_000, progress=False, dense_kind=dense_kind)
+    else:
+        report = open_writer(_settings(root, backend).updated(max_chunk_chars=10_000)).update(stream, enc)
     t_build = time.perf_counter() - t0
     build_peak = _rss_mb()
+    if backend != "local":
+        size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 2**20
+        return {"backend": backend, "paragraphs": n, "chunks": report.chunks_total, "files": len(files),
+                "build_s": round(t_build, 1), "build_paragraphs_per_s": round(n / t_build, 1),
+                "disk_mb_total": round(size, 1), "build_peak_rss_mb": round(build_peak)}
     gen = root / Index.current_generation(root)
     size_mb = {p.name: (p.stat().st_size if p.is_file() else sum(f.stat().st_size for f in p.rglob("*") if f.is_file()))
                / 2**20 for p in gen.iterdir()}
@@ -133,17 +147,17 @@ def build(n: int, work: Path, corpus: Path | None, dense_kind: str) -> dict:
     }
 
 
-def query(n: int, work: Path, corpus: Path | None, queries: int) -> dict:
+def query(n: int, work: Path, corpus: Path | None, queries: int, backend: str = "local") -> dict:
     from rag.config import Settings
-    from rag.index import Index
+    from rag.index import open_index
     from rag.retrieve import HybridRetriever
 
-    root = work / f"index-{n}"
+    root = work / f"index-{n}-{backend}"
     sentences = sentences_from(corpus, limit=20_000)
     enc = RandomEncoder(seed=3)
     before = _current_rss_mb()
     t = time.perf_counter()
-    index = Index.open(root)
+    index = open_index(_settings(root, backend))
     t_load = time.perf_counter() - t
     loaded_rss = _current_rss_mb()
 
@@ -167,7 +181,7 @@ def query(n: int, work: Path, corpus: Path | None, queries: int) -> dict:
 
     # recall of the approximate index against exact search, on queries that have near neighbours
     recall = None
-    if index.manifest["dense"]["kind"] != "flat":
+    if backend == "local" and index.manifest["dense"]["kind"] != "flat":
         vecs = index.dense.vectors()
         rng = np.random.default_rng(2)
         picks = rng.choice(len(vecs), size=min(200, len(vecs)), replace=False)
@@ -178,7 +192,7 @@ def query(n: int, work: Path, corpus: Path | None, queries: int) -> dict:
         recall = float(np.mean([len(set(g) & set(e)) / 10 for g, e in zip(got, exact, strict=True)]))
 
     return {
-        "dense": index.manifest["dense"], "load_s": round(t_load, 2), "index_rss_mb": round(loaded_rss - before),
+        "dense": index.manifest.get("dense", "HNSW (Milvus)"), "load_s": round(t_load, 2), "index_rss_mb": round(loaded_rss - before),
         **{f"{k}_ms_p50": round(_pct(v, 50), 2) for k, v in lat.items()},
         **{f"{k}_ms_p95": round(_pct(v, 95), 2) for k, v in lat.items()},
         "hnsw_recall@10_vs_exact": None if recall is None else round(recall, 4), "queries": queries,
@@ -203,14 +217,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--dense", default="auto", choices=["auto", "flat", "hnsw"])
+    ap.add_argument("--backend", default="local", choices=["local", "milvus"], help="milvus: Milvus Lite in --work")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         if args.phase == "build":
-            res = build(args.one, args.work, args.corpus, args.dense)
+            res = build(args.one, args.work, args.corpus, args.dense, args.backend)
         else:
-            res = query(args.one, args.work, args.corpus, args.queries)
+            res = query(args.one, args.work, args.corpus, args.queries, args.backend)
         print(json.dumps(res))
         return
     args.out.mkdir(parents=True, exist_ok=True)
@@ -219,13 +234,13 @@ def main() -> None:
         row: dict = {}
         for phase in ("build", "query"):  # separate processes: memory figures do not mix
             cmd = [sys.executable, __file__, "--one", str(n), "--phase", phase, "--work", str(args.work),
-                   "--queries", str(args.queries), "--dense", args.dense]
+                   "--queries", str(args.queries), "--dense", args.dense, "--backend", args.backend]
             cmd += ["--corpus", str(args.corpus)] if args.corpus else []
             out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
             row.update(json.loads(out))
         rows.append(row)
         print(json.dumps(row), flush=True)
-    (args.out / "scale.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+    (args.out / ("scale.json" if args.backend == "local" else f"scale-{args.backend}.json")).write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

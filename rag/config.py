@@ -60,6 +60,13 @@ class IndexSettings:
     max_file_mb: float = _setting(50.0, "One issue file at ingest; larger ones are refused before reading.")
     newspaper: str = _setting("", "The newspaper of files that name none: no masthead, no known folder "
                               "(people-daily, rmrb…), no --newspaper.")
+    index_backend: str = _setting("local", "Where the index lives: local (a folder: FAISS, BM25, SQLite) or "
+                                  "milvus (pip install newsqa[milvus]; see docs/milvus.md).", ("local", "milvus"))
+    milvus_uri: str = _setting("", "Milvus to use: a file path runs Milvus Lite in-process, http://host:19530 "
+                               "reaches Milvus Standalone or Distributed. Empty: milvus.db in the index folder.")
+    milvus_token: str = _setting("", "Milvus credentials (user:password or an API key), when the server wants them.")
+    milvus_collection: str = _setting("newsqa", "Name prefix of the index's collections in Milvus "
+                                      "(NAME_chunks, NAME_sources, NAME_meta).")
 
 
 @dataclass(frozen=True)

@@ -198,3 +198,22 @@ def test_english_question_answers_with_the_chinese_evidence(qa):
     a = qa.ask("How many people over 3 in Jing County had been vaccinated?")
     assert a.answerable and a.short_answer == "39.93万人", a.answer
     assert "39.93万人" in a.citations[0].text and "the paper says" in a.answer
+
+
+def test_the_cli_runs_on_milvus_lite_with_two_settings(tmp_path, sample_path):
+    """NEWSQA_INDEX_BACKEND=milvus and NEWSQA_MILVUS_URI=FILE are all it takes: ingest, ask, search, show."""
+    pytest.importorskip("pymilvus", reason="the Milvus backend is an optional install: pip install 'newsqa[milvus]'")
+    env = {"NEWSQA_INDEX_BACKEND": "milvus", "NEWSQA_MILVUS_URI": str(tmp_path / "milvus" / "newsqa.db"),
+           "NEWSQA_INDEX_DIR": str(tmp_path / "unused")}
+    r = _cli("ingest", str(sample_path), env_extra=env)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "milvus" / "newsqa.db").exists() and not (tmp_path / "unused").exists()
+    r = _cli("ask", "--json", "景县3周岁以上人群已接种多少人？", env_extra=env)
+    a = json.loads(r.stdout)
+    assert r.returncode == 0 and a["short_answer"] == "39.93万人"
+    assert a["citations"][0]["chunk_id"].startswith("hengshui-daily/2021-12-03/A1/a05/")
+    r = _cli("search", "--json", "-k", "3", "冀州区委书记是谁？", env_extra=env)
+    hits = json.loads(r.stdout)["results"]
+    assert r.returncode == 0 and any("张洪涛" in h["text"] for h in hits)
+    r = _cli("show", a["citations"][0]["chunk_id"], env_extra=env)
+    assert r.returncode == 0 and "景县全力以赴推进疫苗接种工作" in r.stdout

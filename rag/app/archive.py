@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from embeddings import Encoder, load_encoder
 from rag.config import Settings
-from rag.index import UpdateReport, index_exists, model_for, open_index, open_writer
+from rag.index import UpdateReport, index_exists, index_location, model_for, open_index, open_writer
 from rag.ingest import SUPPORTED_SUFFIXES, parse_file
 from rag.types import ParsedIssue
 
@@ -157,7 +157,7 @@ def ingest_files(
                 f"{r.articles} articles, {r.paragraphs} paragraphs")
     else:
         log(summary(kept, len(report.unchanged)))
-    where = f"index {settings.index_dir}: " if show_index else "index: "
+    where = f"index {index_location(settings)}: " if show_index else "index: "
     rate = f", {report.chunks_embedded / report.seconds:.1f} chunks/s" if report.chunks_embedded and report.seconds else ""
     log(f"{where}{report.chunks_total} chunks ({report.chunks_embedded} embedded) in {report.seconds:.1f} s{rate}")
     return failed

@@ -119,7 +119,10 @@ def cmd_eval(settings: Settings, args) -> int:
     out = Path(args.out)
     if args.corpus:
         if args.index_dir is None:
+            # Its own index beside the report; on Milvus its own collection, never the archive's.
             settings = settings.updated(index_dir=out / "index")
+            if settings.index_backend == "milvus":
+                settings = settings.updated(milvus_collection=f"{settings.milvus_collection}_eval_{abs(hash(str(out.resolve()))) % 10**8}")
         if ingest_files(settings, issue_files(args.corpus)[0], log=lambda msg: print(msg, file=sys.stderr)):
             raise UserError("some corpus files could not be read (see above)")
     qa = NewsQA.load(settings)

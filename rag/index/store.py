@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import fields
 from pathlib import Path
 
+from rag.index.parts import best_match, parts_in_order
 from rag.types import Chunk
 
 SCHEMA = """
@@ -28,7 +29,6 @@ CREATE INDEX IF NOT EXISTS chunks_by_paragraph ON chunks(paragraph_id);
 """
 
 CHUNK_FIELDS = [f.name for f in fields(Chunk)]
-_MAX_PARTS = 8  # an article printed on more pages than this is two articles whose markers loop
 
 
 class Store:
@@ -102,20 +102,7 @@ class Store:
         here = self._part(article_key)
         if here is None or not self._parts:
             return [article_key]
-        first = here
-        for _ in range(_MAX_PARTS):  # back to the first part
-            prev = self._next_part(first, backwards=True) if first["continued_from"] else None
-            if prev is None or prev["article_key"] == article_key:
-                break
-            first = prev
-        parts, cur = [first["article_key"]], first
-        for _ in range(_MAX_PARTS):  # then on, part by part
-            nxt = self._next_part(cur, backwards=False) if cur["continued_to"] else None
-            if nxt is None or nxt["article_key"] in parts:
-                break
-            parts.append(nxt["article_key"])
-            cur = nxt
-        return parts
+        return parts_in_order(here, self._next_part)
 
     def _part(self, article_key: str) -> dict | None:
         got = self._rows("SELECT a.*, s.newspaper, s.date, s.page FROM articles a JOIN sources s "
@@ -128,8 +115,7 @@ class Store:
             "SELECT a.*, s.newspaper, s.date, s.page FROM articles a JOIN sources s ON s.source_id = a.source_id "
             f"WHERE s.newspaper = ? AND s.date = ? AND s.page = ? AND a.{mark} = ? ORDER BY a.ord",
             (part["newspaper"], part["date"], page, part["page"]))
-        title = set(part["title"] or "")
-        return max(found, key=lambda a: len(title & set(a["title"] or "")), default=None)
+        return best_match(part, found)
 
     def article_chunks(self, article_key: str) -> list[Chunk]:
         got = self._rows("SELECT c.* FROM chunks c JOIN paragraphs p ON p.paragraph_id = c.paragraph_id "
