@@ -157,6 +157,42 @@ def _other_edition(question: str, sentence: str) -> bool:
 ECHO_WEIGHT = 0.1
 
 
+@dataclass(frozen=True)
+class UnitWeights:
+    """How a sentence's features add up to its score (and, for the best sentence, the confidence that
+    the abstention thresholds are set on). ``benchmarks/weights.py`` measures each one's effect."""
+
+    context_coverage: float = 0.4  # question terms found in the sentence or its article
+    own_coverage: float = 0.6  # …in the sentence alone (with its headline): the fact must be said there
+    similarity: float = SIM_WEIGHT  # the embedding model's, against the lexical evidence
+    typed: float = 0.15  # the sentence holds a fact of the asked type (a number for 多少)
+    counted: float = 0.15  # the span names what an English "how many" counts
+    span_fit: float = 0.1  # the span's own fit (unit, place in the question's gap), clipped to ±0.5
+    focus: float = 0.3  # penalty for missing the terms next to the question word
+    entities: float = 0.4  # penalty for an article that does not name the question's places and people
+    retrieval: float = 0.1  # the fused retrieval score
+    rank: float = 0.02  # penalty per place in the retrieval order
+    length: float = 0.0005  # penalty per character: of two equal sentences, the shorter says it
+    unusable: float = 0.3  # penalty for a sentence with no span that fits a question that needs one
+    other_year: float = 0.2  # penalty for a sentence about another year than asked
+    echo: float = ECHO_WEIGHT
+    other_edition: float = OTHER_EDITION_WEIGHT
+
+
+def unit_score(u: Unit, q: Question, w: UnitWeights, *, with_similarity: bool) -> float:
+    lexical = w.context_coverage * u.coverage + w.own_coverage * u.own_coverage
+    relevance = (1 - w.similarity) * lexical + w.similarity * u.similarity if with_similarity else lexical
+    typed = u.type_ok and (u.span is not None or q.qtype == FACT)
+    fit = float(np.clip(u.span.score - 1.5, -0.5, 0.5)) if u.span else 0.0
+    return (relevance + w.typed * typed + w.counted * u.counted + w.span_fit * fit + w.focus * (u.focus - 1)
+            + w.entities * (u.entities - 1) + w.retrieval * u.hit.score - w.rank * u.rank - w.length * len(u.text)
+            # an unusable sentence ranked first would abstain although another one answers
+            - w.unusable * (not u.usable) - w.other_year * u.other_year + w.echo * u.echo
+            - w.other_edition * u.other_edition)
+
+
+
+
 def _echoes(q: Question, after: str) -> bool:
     count = re.escape(q.wh[1:]) if q.wh.startswith("哪") else ""
     return bool(count and re.match(r"\s*[”\"'’」』]?\s*" + count + re.escape(q.right[:2]), after))
@@ -198,12 +234,14 @@ class ExtractiveAnswerer:
         min_confidence: float = AnswerSettings.min_confidence,
         min_confidence_en: float | None = None,
         max_sentences: int = AnswerSettings.max_sentences,
+        weights: UnitWeights | None = None,
         lexicon=None,
     ):
         self.paragraph_text = paragraph_text
         self.article_text = article_text or (lambda _pid: "")
         self.encoder = encoder
         self.min_confidence = min_confidence
+        self.weights = weights or UnitWeights()
         self.min_confidence_en = min_confidence if min_confidence_en is None else min_confidence_en
         self.max_sentences = max_sentences
         self._lexicon = lexicon
@@ -319,19 +357,8 @@ class ExtractiveAnswerer:
             u.other_year = bool(asked and (said or implied) and not asked & (said or implied))
             u.other_edition = _other_edition(q.text, u.text)
             u.echo = bool(u.span and q.wh_count and _echoes(q, u.text[u.span.end:]))
-            lexical = 0.4 * u.coverage + 0.6 * u.own_coverage
-            if sims is None:
-                relevance = lexical
-            else:
-                relevance = (1 - SIM_WEIGHT) * lexical + SIM_WEIGHT * u.similarity
-            typed = u.type_ok and (u.span is not None or q.qtype == FACT)
             u.usable = q.qtype in (FACT, LIST) or (u.span is not None and u.span.fits)
-            # How well the span fits (its unit, its place in the question's gap) also tells sentences apart.
-            fit = float(np.clip(u.span.score - 1.5, -0.5, 0.5)) if u.span else 0.0
-            u.score = (relevance + 0.15 * typed + 0.15 * u.counted + 0.1 * fit + 0.3 * (u.focus - 1) + 0.4 * (u.entities - 1) + 0.1 * u.hit.score - 0.02 * u.rank - 0.0005 * len(u.text)
-                       # an unusable sentence ranked first would abstain although another one answers
-                       - 0.3 * (not u.usable) - 0.2 * u.other_year + ECHO_WEIGHT * u.echo
-                       - OTHER_EDITION_WEIGHT * u.other_edition)
+            u.score = unit_score(u, q, self.weights, with_similarity=sims is not None)
 
     def _speaker(self, u: Unit) -> str:
         """Who says a quoted paragraph: the words after the quote that name the speaker (“……”张洪涛表示。),

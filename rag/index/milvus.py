@@ -67,9 +67,12 @@ def article_key(paragraph_id: str) -> str:
 
 
 def connect(uri: str, token: str = "") -> MilvusClient:
+    extra: dict = {"token": token} if token else {}
     if "://" not in uri:
         Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    return MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
+        # Milvus Lite's server refuses pings more often than every 20 s and logs each refusal (too_many_pings).
+        extra["grpc_options"] = {"grpc.keepalive_time_ms": 60_000, "grpc.keepalive_permit_without_calls": False}
+    return MilvusClient(uri=uri, **extra)
 
 
 class MilvusIndex:
