@@ -39,6 +39,9 @@ from rag.types import Chunk, ParsedIssue
 log = logging.getLogger(__name__)
 # Milvus Lite's jieba analyzer logs its dictionary loading at DEBUG to the root handlers: keep the CLI quiet.
 logging.getLogger("jieba").setLevel(logging.WARNING)
+# Milvus Lite's in-process server logs a traceback for each call it does not implement (AllocTimestamp),
+# which pymilvus then does without: not the user's error, and not newsqa's.
+logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
 
 _CHUNK_FIELDS = ["chunk_id", "paragraph_id", "source_id", "newspaper", "date", "page", "article", "article_order",
                  "paragraph", "text", "embed_text"]
