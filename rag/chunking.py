@@ -36,6 +36,11 @@ def paragraph_id(slug: str, date: str, page: str, article: int, paragraph: int) 
     return f"{slug}/{date or 'undated'}/{page or 'p'}/a{article:02d}/p{paragraph:02d}"
 
 
+def article_key(paragraph_id: str) -> str:
+    """The article a paragraph id belongs to: the id without its paragraph part (…/a05/p03 -> …/a05)."""
+    return paragraph_id.rsplit("/", 1)[0]
+
+
 def passage_paragraph_id(slug: str, passage_id: str, paragraph: int) -> str:
     return f"{slug}/{passage_id.replace('/', '_')}/p{paragraph:02d}"
 

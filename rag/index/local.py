@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from embeddings import Encoder
+from rag.chunking import article_key
 from rag.index.dense import DenseIndex, DenseParams
 from rag.index.lexical import LexicalIndex
 from rag.index.protocol import IndexMismatch, IndexNotFound, IndexUnavailable
@@ -35,10 +36,6 @@ from rag.types import Chunk
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 2  # 2: adds bigrams/
-
-
-def article_key(paragraph_id: str) -> str:
-    return paragraph_id.rsplit("/", 1)[0]
 
 
 def write_json_atomic(path: Path, data: dict) -> None:

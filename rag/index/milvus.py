@@ -30,7 +30,7 @@ import numpy as np
 from pymilvus import DataType, Function, FunctionType, MilvusClient
 
 from embeddings import Encoder
-from rag.chunking import chunk_issue
+from rag.chunking import article_key, chunk_issue
 from rag.index.parts import best_match, parts_in_order
 from rag.index.protocol import IndexMismatch, IndexNotFound, UpdateReport
 from rag.text.words import bigram_tokens
@@ -63,10 +63,6 @@ def _in(field: str, values: Iterable[str]) -> str:
 def bigram_words(text: str) -> str:
     """Characters and character pairs as ASCII words, one analyzer token each (景县 -> b666f53bf)."""
     return " ".join("b" + "".join(f"{ord(ch):x}" for ch in tok) for tok in bigram_tokens(text))
-
-
-def article_key(paragraph_id: str) -> str:
-    return paragraph_id.rsplit("/", 1)[0]
 
 
 def connect(uri: str, token: str = "") -> MilvusClient:

@@ -25,11 +25,11 @@ import numpy as np
 from tqdm import tqdm
 
 from embeddings import Encoder
-from rag.chunking import chunk_issue
+from rag.chunking import article_key, chunk_issue
 from rag.config import IndexSettings
 from rag.index.dense import DenseIndex, DenseParams, choose_params
 from rag.index.lexical import LexicalIndex
-from rag.index.local import FORMAT_VERSION, Index, article_key, fsync_dir, write_json_atomic
+from rag.index.local import FORMAT_VERSION, Index, fsync_dir, write_json_atomic
 from rag.index.lock import writer_lock
 from rag.index.protocol import IndexMismatch, IndexNotFound, UpdateReport
 from rag.index.store import CHUNK_FIELDS, SCHEMA

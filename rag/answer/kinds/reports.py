@@ -12,6 +12,7 @@ import re
 from rag.answer.kinds.context import Citations, Context, english, issue_name
 from rag.answer.protocol import Drafted
 from rag.answer.question import key_terms
+from rag.chunking import article_key
 from rag.text.cjk import has_cjk
 from rag.text.dates import months_named
 from rag.text.names import page_order
@@ -64,7 +65,7 @@ def answer(question: str, ctx: Context) -> Drafted | None:
         c = h.chunk
         if months and not any(c.date[5:7] == f"{mo:02d}" and (y is None or c.date[:4] == str(y)) for y, mo in months):
             continue
-        key = c.paragraph_id.rsplit("/", 1)[0]
+        key = article_key(c.paragraph_id)
         if key in best:
             continue
         text = ctx.index.article_text(c.paragraph_id).lower()

@@ -13,6 +13,7 @@ import re
 from rag.answer.kinds.context import Citations, Context, english
 from rag.answer.protocol import Drafted
 from rag.answer.question import key_terms, named_entities
+from rag.chunking import article_key
 from rag.text.sentences import split_sentences
 
 _VERBS = r"(?:指出|表示|强调|说|提出|要求|认为|称|谈到|讲|宣布|呼吁|希望|介绍)"
@@ -44,7 +45,7 @@ def answer(question: str, ctx: Context) -> Drafted | None:
     seen_articles: list[str] = []
     found = []
     for rank, h in enumerate(hits):
-        key = h.chunk.paragraph_id.rsplit("/", 1)[0]
+        key = article_key(h.chunk.paragraph_id)
         if key not in seen_articles:
             # Without a speaker to match (an English question), only the best-ranked article counts.
             if len(seen_articles) == (ARTICLES if speakers else 1):
