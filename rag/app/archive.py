@@ -194,7 +194,7 @@ def ensure_sample_index(settings: Settings) -> Encoder | None:
     """Index the bundled sample issue when there is no index yet. Returns the encoder it loaded, or None."""
     if index_exists(settings):
         return None
-    _stderr(f"no index at {settings.index_dir}; building one from the bundled sample issue")
+    _stderr(f"no index at {index_location(settings)}; building one from the bundled sample issue")
     encoder = load_encoder(settings.model, settings.model_cache, settings.embed_batch_size)
     ingest_files(settings, [SAMPLE_ISSUE], log=lambda m: print(m, file=sys.stderr), encoder=encoder)
     return encoder

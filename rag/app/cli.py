@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import sys
@@ -15,7 +16,7 @@ from rag.chain import BadQuestion, NewsQA
 from rag.config import ConfigError, Settings, go_offline, load_settings
 from rag.eval import compare, evaluate, load_qa, write_outputs
 from rag.eval.report import HEADLINE
-from rag.index import IndexMismatch, IndexNotFound, open_index
+from rag.index import IndexMismatch, IndexNotFound, index_location, open_index
 from rag.ingest import UnreadableFile
 
 
@@ -53,7 +54,7 @@ def cmd_remove(settings: Settings, args) -> int:
         print(f"newsqa: {reason}", file=sys.stderr)
     for name in report.replaced:
         print(f"removed: {name}")
-    print(f"index {settings.index_dir}: {report.chunks_total} chunks")
+    print(f"index {index_location(settings)}: {report.chunks_total} chunks")
     return 1 if report.failed else 0
 
 
@@ -101,7 +102,7 @@ def cmd_show(settings: Settings, args) -> int:
     index = open_index(settings)
     ctx = index.context(args.chunk_id)
     if ctx is None:
-        raise UserError(f"no chunk {args.chunk_id!r} in {settings.index_dir}")
+        raise UserError(f"no chunk {args.chunk_id!r} in {index_location(settings)}")
     if args.json:
         print(json.dumps(ctx, ensure_ascii=False))
         return 0
@@ -122,13 +123,15 @@ def cmd_eval(settings: Settings, args) -> int:
             # Its own index beside the report; on Milvus its own collection, never the archive's.
             settings = settings.updated(index_dir=out / "index")
             if settings.index_backend == "milvus":
-                settings = settings.updated(milvus_collection=f"{settings.milvus_collection}_eval_{abs(hash(str(out.resolve()))) % 10**8}")
+                # hashlib, not hash(): the same --out names the same collection in every run.
+                tag = hashlib.sha1(str(out.resolve()).encode()).hexdigest()[:8]
+                settings = settings.updated(milvus_collection=f"{settings.milvus_collection}_eval_{tag}")
         if ingest_files(settings, issue_files(args.corpus)[0], log=lambda msg: print(msg, file=sys.stderr)):
             raise UserError("some corpus files could not be read (see above)")
     qa = NewsQA.load(settings)
     metrics, records = evaluate(qa, items)
     meta = {
-        "qa": str(args.qa), "corpus": " ".join(args.corpus or []), "index": str(settings.index_dir),
+        "qa": str(args.qa), "corpus": " ".join(args.corpus or []), "index": index_location(settings),
         "mode": settings.retrieval_mode, "model": qa.index.model, "questions": len(items),
         "chunks": qa.index.size, "date": time.strftime("%Y-%m-%d %H:%M"),
     }

@@ -55,6 +55,13 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def check_model(root: Path, model: str, dim: int, encoder: Encoder) -> None:
+    """IndexMismatch unless ``encoder`` is the model (and dimension) the index at ``root`` was built with."""
+    if model != encoder.name or dim != encoder.dim:
+        raise IndexMismatch(f"index {root} was built with model {model!r} (dim {dim}), not {encoder.name!r}; "
+                            "use that model or re-ingest into a new index")
+
+
 class Index:
     """One opened generation of an index directory (read-only)."""
 
@@ -117,11 +124,7 @@ class Index:
             raise IndexUnavailable(str(exc)) from exc
 
     def check_model(self, encoder: Encoder) -> None:
-        if self.manifest["model"] != encoder.name or self.manifest["dim"] != encoder.dim:
-            raise IndexMismatch(
-                f"index {self.root} was built with model {self.manifest['model']!r} "
-                f"(dim {self.manifest['dim']}), not {encoder.name!r}; use that model or re-ingest into a new index"
-            )
+        check_model(self.root, self.manifest["model"], self.manifest["dim"], encoder)
 
     def _hits(self, pairs: list[tuple[int, float]]) -> list[tuple[Chunk, float]]:
         chunks = self.store.chunks_by_rows([r for r, _ in pairs])

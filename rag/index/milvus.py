@@ -82,8 +82,7 @@ class MilvusIndex:
         self.chunks, self.sources_c, self.meta_c = f"{name}_chunks", f"{name}_sources", f"{name}_meta"
         if not client.has_collection(self.meta_c):
             raise IndexNotFound(f"no index {name!r} in Milvus (run `newsqa ingest FILE...` with the same settings first)")
-        for collection in (self.meta_c, self.sources_c, self.chunks):
-            client.load_collection(collection)  # a collection another process wrote starts released
+        _load(client, name)
         meta = _meta(client, self.meta_c)
         self.manifest = {"model": meta.get("model", ""), "dim": int(meta.get("dim", 0) or 0)}
         self.version = meta.get("version", "")
@@ -99,10 +98,7 @@ class MilvusIndex:
         return self.manifest["model"]
 
     def check_model(self, encoder: Encoder) -> None:
-        if self.manifest["model"] != encoder.name or self.manifest["dim"] != encoder.dim:
-            raise IndexMismatch(
-                f"Milvus index {self.name!r} was built with model {self.manifest['model']!r} "
-                f"(dim {self.manifest['dim']}), not {encoder.name!r}; use that model or ingest into another collection")
+        _check_model(self.name, self.manifest["model"], self.manifest["dim"], encoder)
 
     # -- search
 
@@ -130,14 +126,7 @@ class MilvusIndex:
     # -- lookups
 
     def _rows(self, filter_: str, fields: list[str], collection: str | None = None) -> list[dict]:
-        collection = collection or self.chunks
-        out, offset = [], 0
-        while True:
-            got = self.client.query(collection, filter=filter_, output_fields=fields, limit=_PAGE, offset=offset)
-            out += got
-            if len(got) < _PAGE:
-                return out
-            offset += _PAGE
+        return _query_all(self.client, collection or self.chunks, filter_, fields)
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         got = self._rows(f"chunk_id == {_q(chunk_id)}", _CHUNK_FIELDS)
@@ -262,13 +251,10 @@ class MilvusWriter:
                                          {"key": "dim", "value": str(encoder.dim), "_v": _DUMMY}])
             _bump(client, self.meta_c)
         else:
-            for collection in (self.meta_c, self.sources_c, self.chunks):
-                client.load_collection(collection)
+            _load(client, self.name)
         if encoder is not None:
             meta = _meta(client, self.meta_c)
-            if meta.get("model") != encoder.name or int(meta.get("dim", 0) or 0) != encoder.dim:
-                raise IndexMismatch(f"Milvus index {self.name!r} was built with model {meta.get('model')!r}, "
-                                    f"not {encoder.name!r}; use that model or ingest into another collection")
+            _check_model(self.name, meta.get("model", ""), int(meta.get("dim", 0) or 0), encoder)
         return client
 
     def update(self, parsed_issues: Iterable[ParsedIssue], encoder: Encoder, *, progress: bool | None = None,
@@ -277,8 +263,8 @@ class MilvusWriter:
         t0 = time.perf_counter()
         client = self._client(encoder)
         report = UpdateReport()
-        hashes = {r["source_id"]: r["content_hash"] for r in client.query(
-            self.sources_c, filter="source_id != \"\"", output_fields=["source_id", "content_hash"], limit=_PAGE)}
+        hashes = {r["source_id"]: r["content_hash"]
+                  for r in _query_all(client, self.sources_c, "source_id != \"\"", ["source_id", "content_hash"])}
         for parsed in parsed_issues:
             src = parsed.issue.source
             if hashes.get(src) == parsed.issue.content_hash:
@@ -301,8 +287,7 @@ class MilvusWriter:
                     on_chunks(len(part))
             # The file's chunks that its new version no longer has (upsert replaced the others).
             kept = {r["chunk_id"] for r in rows}
-            stale = [r["chunk_id"] for r in client.query(self.chunks, filter=f"file == {_q(src)}",
-                                                         output_fields=["chunk_id"], limit=_PAGE)
+            stale = [r["chunk_id"] for r in _query_all(client, self.chunks, f"file == {_q(src)}", ["chunk_id"])
                      if r["chunk_id"] not in kept]
             if stale:
                 client.delete(self.chunks, filter=_in("chunk_id", stale))
@@ -324,8 +309,7 @@ class MilvusWriter:
         t0 = time.perf_counter()
         client = self._client(None)
         report = UpdateReport()
-        known = {r["source_id"] for r in client.query(self.sources_c, filter="source_id != \"\"",
-                                                      output_fields=["source_id"], limit=_PAGE)}
+        known = {r["source_id"] for r in _query_all(client, self.sources_c, "source_id != \"\"", ["source_id"])}
         for name in sources:
             if name not in known:
                 report.failed.append(f"{name}: not in the index")
@@ -339,6 +323,28 @@ class MilvusWriter:
         report.chunks_total = int(client.get_collection_stats(self.chunks)["row_count"])
         report.seconds = time.perf_counter() - t0
         return report
+
+
+def _query_all(client: MilvusClient, collection: str, filter_: str, fields: list[str]) -> list[dict]:
+    """Every row matching the filter, a page at a time (a query returns at most _PAGE rows)."""
+    out, offset = [], 0
+    while True:
+        got = client.query(collection, filter=filter_, output_fields=fields, limit=_PAGE, offset=offset)
+        out += got
+        if len(got) < _PAGE:
+            return out
+        offset += _PAGE
+
+
+def _load(client: MilvusClient, name: str) -> None:
+    for collection in (f"{name}_meta", f"{name}_sources", f"{name}_chunks"):
+        client.load_collection(collection)  # a collection another process wrote starts released
+
+
+def _check_model(name: str, model: str, dim: int, encoder: Encoder) -> None:
+    if model != encoder.name or dim != encoder.dim:
+        raise IndexMismatch(f"Milvus index {name!r} was built with model {model!r} (dim {dim}), not {encoder.name!r}; "
+                            "use that model or ingest into another collection")
 
 
 def _bump(client: MilvusClient, meta: str) -> None:

@@ -29,9 +29,9 @@ from rag.chunking import article_key, chunk_issue
 from rag.config import IndexSettings
 from rag.index.dense import DenseIndex, DenseParams, choose_params
 from rag.index.lexical import LexicalIndex
-from rag.index.local import FORMAT_VERSION, Index, fsync_dir, write_json_atomic
+from rag.index.local import FORMAT_VERSION, Index, check_model, fsync_dir, write_json_atomic
 from rag.index.lock import writer_lock
-from rag.index.protocol import IndexMismatch, IndexNotFound, UpdateReport
+from rag.index.protocol import IndexNotFound, UpdateReport
 from rag.index.store import CHUNK_FIELDS, SCHEMA
 from rag.text.words import bigram_tokens, tokenize_many
 from rag.types import Chunk, ParsedIssue
@@ -115,10 +115,7 @@ class _NextGeneration:
         self.vectors = open(self.staging / "vectors.f32", "wb")  # noqa: SIM115 -- closed by finish/discard
 
     def check_model(self, encoder: Encoder) -> None:
-        if self.model != encoder.name or self.dim != encoder.dim:
-            raise IndexMismatch(
-                f"index {self.root} was built with model {self.model!r} (dim {self.dim}), not {encoder.name!r}; "
-                "use that model or re-ingest into a new index")
+        check_model(self.root, self.model, self.dim, encoder)
 
     # -- what is there
 
