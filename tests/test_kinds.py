@@ -5,7 +5,7 @@ import pytest
 from rag.answer.kinds import KindAnswerer, kind_of
 from rag.config import Settings
 from rag.index import Index, update_index
-from rag.ingest import parse_text
+from rag.ingest import parse_file, parse_text
 from rag.retrieve import HybridRetriever
 from rag.retrieve.scope import filters_from_question
 
@@ -145,3 +145,21 @@ def test_what_someone_said_quotes_their_attributed_sentences(archive):
 def test_facts_are_left_to_the_fact_answerer(archive):
     _, ask = archive
     assert ask("衡水湖湿地的候鸟数量超过多少只？") is None
+
+
+def test_an_overview_cites_the_paragraph_its_lead_line_quotes(tmp_path, fake_encoder):
+    """A first paragraph too short to read as a lead (a label) is passed over, and the citation goes
+    with the line shown."""
+    f = tmp_path / "people-daily" / "20211217" / "20211217-03-01.txt"  # one article a file, as crawls keep them
+    f.parent.mkdir(parents=True)
+    f.write_text("\r\n冬季长跑活动启动\r\n\r\n\u3000\u3000图为起跑现场。\r\n"
+                 "\u3000\u3000本报讯（记者孙悦）全市冬季长跑活动昨日启动，两万人参加。\r\n", encoding="utf-8")
+    update_index(tmp_path / "idx", [parse_file(f)], fake_encoder)
+    index = Index.open(tmp_path / "idx")
+    retriever = HybridRetriever(index=index, encoder=fake_encoder, settings=Settings().retrieval, k=10)
+    question = "2021年12月17日人民日报第3版报道了什么？"
+    filters = filters_from_question(question, index.issues())
+    d = KindAnswerer(index, retriever.search, fake_encoder)(question, [], filters)
+    assert "全市冬季长跑活动昨日启动" in d.text
+    (cite,) = d.citations
+    assert cite.paragraph == 2 and cite.quote and cite.quote["text"] == "全市冬季长跑活动昨日启动，两万人参加。"

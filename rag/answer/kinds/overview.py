@@ -7,6 +7,7 @@ import re
 from rag.answer.kinds.context import Citations, Context, english, issue_name, lead_sentence
 from rag.answer.protocol import Drafted
 from rag.text.names import page_order
+from rag.types import Chunk
 
 # The thing asked about is a page or an issue…
 _WHERE_ZH = re.compile(r"头版|首版|第\s*[A-Za-z]?\d{1,2}\s*版|(?<![A-Za-z0-9])[A-Za-z]?\d{1,2}\s*版|这期|本期|那期|今天的?报|今日|"
@@ -61,10 +62,9 @@ def answer(question: str, ctx: Context) -> Drafted | None:
         if not f.page and a["page"] != page:
             page = a["page"]
             lines.append(f"Page {page}:" if en else f"第{page}版：")
-        lead = a["lead"]
-        lead_text = _lead_paragraph(ctx, lead)
+        lead, lead_text = _lead_paragraph(ctx, a["lead"])
         head = heading(a) or lead_sentence(lead_text, 30)
-        n = cites.cite(lead, quote=lead_sentence(lead_text, 10_000))
+        n = cites.cite(lead, quote=lead_sentence(lead_text, 10_000))  # the paragraph the lead line quotes
         heads.append(head)
         line = f"[{n}] {head}"
         if with_leads:
@@ -89,12 +89,12 @@ def heading(article: dict) -> str:
     return f"{main}——{article['subtitle']}" if article.get("subtitle") and main else main
 
 
-def _lead_paragraph(ctx: Context, lead) -> str:
-    """The text of an article's first paragraph that reads as a sentence (not 核心阅读 or a figure's label)."""
+def _lead_paragraph(ctx: Context, lead: Chunk) -> tuple[Chunk, str]:
+    """An article's first paragraph that reads as a sentence (not 核心阅读 or a figure's label): its chunk and text."""
     text = ctx.index.paragraph_text(lead.paragraph_id) or lead.text
     if len(text) >= _MIN_LEAD_CHARS:
-        return text
+        return lead, text
     for c in ctx.index.article_chunks(lead.paragraph_id)[:6]:
         if len(c.text) >= _MIN_LEAD_CHARS:
-            return ctx.index.paragraph_text(c.paragraph_id) or c.text
-    return text
+            return c, ctx.index.paragraph_text(c.paragraph_id) or c.text
+    return lead, text
