@@ -32,7 +32,7 @@ from rag.text.lexicon import default_lexicon
 from rag.text.names import home_place
 from rag.text.numerals import DIGITS, as_digits, number
 from rag.text.sentences import split_sentences
-from rag.types import Citation, Hit
+from rag.types import Chunk, Citation, Hit
 
 _CLAUSE = re.compile(r"[^；;]+[；;]?")
 _LONG_SENTENCE = 80
@@ -307,9 +307,12 @@ class ExtractiveAnswerer:
         named = lexicon.names(q.text) if lexicon else []
         # A Chinese question's own words anchor its gap (多少个村); an English one names the noun.
         counted = self._counted(q) if english else ()
-        # Several sentences come from one chunk: its paragraph is read from the store once.
+        # Several sentences come from one chunk: its paragraph is read from the store, and who speaks in
+        # it is found, once.
         paragraphs = {u.hit.chunk.chunk_id: self.paragraph_text(u.hit.chunk.paragraph_id) or u.hit.chunk.text
-                      for u in units} if named else {}
+                      for u in units}
+        speakers = {cid: self._speaker(u.hit.chunk, paragraphs[cid])
+                    for cid, u in {u.hit.chunk.chunk_id: u for u in units}.items()}
         for u in units:
             u.span = find_span(q, u.text, _term_positions(groups, u.text), counted) if q.qtype != FACT or q.wh or q.wants else None
         # Only for English questions: on Chinese ones (the sample and CMRC) it answered more where
@@ -323,7 +326,7 @@ class ExtractiveAnswerer:
             # after naming 景县 once), so they count as context; but the fact asked for and
             # the words around it must be in the sentence itself.
             said_here = in_own_words(u.text, u.hit.chunk.newspaper)
-            speaker = self._speaker(u)
+            speaker = speakers[u.hit.chunk.chunk_id]
             if speaker:
                 said_here = f"{said_here} {speaker}"
             u.own_coverage = coverage(groups, said_here, partial=not english)
@@ -360,17 +363,16 @@ class ExtractiveAnswerer:
             u.usable = q.qtype in (FACT, LIST) or (u.span is not None and u.span.fits)
             u.score = unit_score(u, q, self.weights, with_similarity=sims is not None)
 
-    def _speaker(self, u: Unit) -> str:
+    def _speaker(self, chunk: Chunk, paragraph: str) -> str:
         """Who says a quoted paragraph: the words after the quote that name the speaker (“……”张洪涛表示。),
         or the paragraph before that introduces them (张洪涛表示：). A quote's words are the speaker's
         own, though the quote never names them."""
-        paragraph = self.paragraph_text(u.hit.chunk.paragraph_id) or u.hit.chunk.text
         if paragraph.lstrip()[:1] not in _QUOTE_OPENERS:
             return ""
         after = _SAID_AFTER.search(paragraph)  # "……贡献冀州力量。"日前，张洪涛在接受记者采访时表示。
         if after:
             return after.group(1)
-        lines = self.article_text(u.hit.chunk.paragraph_id).split("\n")
+        lines = self.article_text(chunk.paragraph_id).split("\n")
         at = next((i for i, line in enumerate(lines) if line == paragraph), -1)
         before = lines[at - 1].strip() if at > 0 else ""
         return before if _INTRODUCES.search(before) else ""
