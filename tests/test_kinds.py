@@ -163,3 +163,21 @@ def test_an_overview_cites_the_paragraph_its_lead_line_quotes(tmp_path, fake_enc
     assert "全市冬季长跑活动昨日启动" in d.text
     (cite,) = d.citations
     assert cite.paragraph == 2 and cite.quote and cite.quote["text"] == "全市冬季长跑活动昨日启动，两万人参加。"
+
+
+def test_an_overview_prints_a_headline_with_its_column_tag(tmp_path, fake_encoder):
+    """The headline as the page prints it: 冬训见闻（新春走基层）, not the headline without its series."""
+    day = tmp_path / "people-daily" / "20211218"
+    day.mkdir(parents=True)
+    (day / "20211218-04-01.txt").write_text("\r\n冬训场上的年轻人（新春走基层）\r\n\r\n"
+                                            "\u3000\u3000本报记者孙悦走访了三支冬训队伍，听队员讲训练。\r\n", encoding="utf-8")
+    (day / "20211218-04-02.txt").write_text("\r\n河道治理见成效\r\n\r\n"
+                                            "\u3000\u3000全市今年治理河道一百二十公里，水质持续好转。\r\n", encoding="utf-8")
+    update_index(tmp_path / "idx", [parse_file(f) for f in sorted(day.iterdir())], fake_encoder)
+    index = Index.open(tmp_path / "idx")
+    retriever = HybridRetriever(index=index, encoder=fake_encoder, settings=Settings().retrieval, k=10)
+    question = "2021年12月18日人民日报第4版报道了什么？"
+    d = KindAnswerer(index, retriever.search, fake_encoder)(question, [], filters_from_question(question, index.issues()))
+    assert "[1] 冬训场上的年轻人（新春走基层）" in d.text
+    assert "[2] 河道治理见成效 —" in d.text
+    assert [c.article for c in d.citations] == ["冬训场上的年轻人", "河道治理见成效"]

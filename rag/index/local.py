@@ -181,7 +181,7 @@ class Index:
 
     def articles(self, newspaper: str = "", date: str = "", page: str = "") -> list[dict]:
         """Articles of the matching issues in print order (date, page, order on the page); each has
-        article_key, newspaper, date, page, ord, title, subtitle, kicker and ``lead``, its first chunk."""
+        article_key, newspaper, date, page, ord, title, subtitle, kicker, column and ``lead``, its first chunk."""
         rows = self.store.articles_of(newspaper, date, page)
         leads = self.store.chunks_by_rows([r["lead_row"] for r in rows if r["lead_row"] is not None])
         out = []

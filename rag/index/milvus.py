@@ -205,7 +205,8 @@ class MilvusIndex:
         rows = self._rows(" and ".join(cond), [*_CHUNK_FIELDS, "article_key", *_ARTICLE_FIELDS, "source_id"])
         out = [{"article_key": r["article_key"], "source_id": r["source_id"], "newspaper": r["newspaper"],
                 "date": r["date"], "page": r["page"], "ord": r["article_order"], "title": r["title"],
-                "subtitle": r["subtitle"], "kicker": r["kicker"], "lead": _chunk(r)} for r in rows]
+                "subtitle": r["subtitle"], "kicker": r["kicker"], "column": r["column_label"],
+                "lead": _chunk(r)} for r in rows]
         return sorted(out, key=lambda a: (a["date"], a["page"], a["ord"]))
 
     def headlines(self, limit: int = 8) -> list[str]:

@@ -86,7 +86,8 @@ class IndexReader(Protocol):
 
     def articles(self, newspaper: str = "", date: str = "", page: str = "") -> list[dict]:
         """Articles of the issues matching the filters given ("" = any), in print order: date, page, place on
-        the page. Each: article_key, newspaper, date, page, ord, title, subtitle, kicker, lead (its first Chunk)."""
+        the page. Each: article_key, newspaper, date, page, ord, title, subtitle, kicker, column (the column or series it
+        runs in, "" when none), lead (its first Chunk)."""
         ...
 
     def article_chunks(self, paragraph_id: str) -> list[Chunk]:

@@ -90,6 +90,7 @@ class Store:
         args = tuple(v for v in (newspaper, date, page) if v)
         return self._rows(
             "SELECT a.article_key, a.source_id, s.newspaper, s.date, s.page, a.ord, a.title, a.subtitle, a.kicker, "
+            "a.column_label AS 'column', "
             "(SELECT c.row FROM paragraphs p JOIN chunks c ON c.paragraph_id = p.paragraph_id "
             " WHERE p.article_key = a.article_key ORDER BY p.idx, c.row LIMIT 1) AS lead_row "
             "FROM articles a JOIN sources s ON s.source_id = a.source_id"
