@@ -14,6 +14,7 @@ from embeddings.encoder import SentenceEncoder
 from embeddings.onnx_int8 import MODEL_FILE, ONNX_META, OnnxEncoder
 from embeddings.onnx_int8 import build as build_onnx_int8
 from embeddings.protocol import Encoder
+from embeddings.reader import READER_MODEL, READER_WEIGHTS, SpanReader, build_onnx, reader_key
 from rag.config import go_offline
 
 log = logging.getLogger(__name__)
@@ -90,3 +91,22 @@ def load_encoder(model: str, cache: Path, batch_size: int = 16) -> Encoder:
     if (folder / ONNX_META).is_file():
         return OnnxEncoder(folder, name=model, batch_size=batch_size)
     return SentenceEncoder.from_folder(folder, name=model, batch_size=batch_size)
+
+
+def resolve_reader_dir(cache: Path) -> Path:
+    """The span reader's int8 ONNX folder, built once from multilingual-e5-small and the shipped weights."""
+    if not READER_WEIGHTS.is_file():
+        raise ModelNotFound(f"the reader's weights {READER_WEIGHTS} are missing from this installation")
+    with _build_lock:
+        base = _e5_small(Path(cache))
+        target = Path(cache) / f"reader-{reader_key()}-{base.name.rsplit('-', 1)[-1]}-int8"
+        if not (target / READER_MODEL).is_file():
+            log.warning("building the span reader in %s (once, ~30 s)", target)
+            build_onnx(base, target)
+    return target
+
+
+def load_reader(cache: Path) -> SpanReader:
+    """The span reader (rag.answer reads factual questions' short answers with it)."""
+    go_offline()
+    return SpanReader(resolve_reader_dir(cache))

@@ -29,7 +29,7 @@ ONNX_META = "newsqa-onnx.json"
 
 
 @contextlib.contextmanager
-def _quiet():
+def quiet_tools():
     """The exporter's and the quantiser's advice (warnings, root-logger lines) is for their developers."""
     root = logging.getLogger()
     level = root.level
@@ -65,13 +65,13 @@ def build(folder: Path, out_dir: Path) -> Path:
         model = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
         example = (torch.ones(2, 8, dtype=torch.long), torch.ones(2, 8, dtype=torch.long))
         axes = {0: "batch", 1: "tokens"}
-        with _quiet():
+        with quiet_tools():
             torch.onnx.export(LastHidden(model), example, str(work / "fp32.onnx"), input_names=["input_ids", "attention_mask"],
                               output_names=["last_hidden_state"], opset_version=17, dynamo=False,
                               dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes})
         final = work / "model"
         final.mkdir()
-        with _quiet():
+        with quiet_tools():
             quantize_dynamic(str(work / "fp32.onnx"), str(final / MODEL_FILE), weight_type=QuantType.QInt8,
                              per_channel=True, op_types_to_quantize=["MatMul"])
         shutil.copy(folder / "tokenizer.json", final / "tokenizer.json")

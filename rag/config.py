@@ -97,6 +97,13 @@ class AnswerSettings:
     min_confidence_en: float = _setting(0.825, "The same for English questions, which score differently "
                                         "(cross-lingual).")
     max_sentences: int = _setting(2, "Sentences an extractive answer quotes at most.")
+    reader: bool = _setting(True, "Where the rules are unsure of a factual answer (under min_confidence), "
+                            "read the top chunks with the learned span reader (docs/reader.md); "
+                            "false: the rules alone.")
+    reader_passages: int = _setting(5, "Retrieved chunks the reader reads for a factual question.")
+    min_reader_confidence: float = _setting(0.4, "With the reader, a factual answer abstains below this "
+                                            "confidence (Chinese questions); chosen with benchmarks/abstention.py.")
+    min_reader_confidence_en: float = _setting(0.6, "The same for English questions.")
     max_question_chars: int = _setting(500, "Longer questions are refused (400 over HTTP).")
 
 

@@ -66,6 +66,21 @@ def qa(settings_e5, sample_index, e5_encoder):
     return NewsQA.load(settings_e5, encoder=e5_encoder)
 
 
+@pytest.fixture(scope="session", params=["local", "milvus"])
+def qa_each_backend(request, settings_e5, qa, e5_encoder, sample_path, tmp_path_factory):
+    """The sample issue answered from each index backend: the local folder and Milvus Lite."""
+    if request.param == "local":
+        return qa
+    pytest.importorskip("pymilvus", reason="the Milvus backend is an optional install: pip install 'newsqa[milvus]'")
+    from rag.app.archive import ingest_files
+    from rag.chain import NewsQA
+
+    settings = settings_e5.updated(index_backend="milvus",
+                                   milvus_uri=str(tmp_path_factory.mktemp("milvus-e2e") / "newsqa.db"))
+    assert ingest_files(settings, [sample_path], log=lambda m: None, encoder=e5_encoder) == 0
+    return NewsQA.load(settings, encoder=e5_encoder)
+
+
 class FakeEncoder:
     """Deterministic bag-of-characters vectors: fast, and counts how much it embedded."""
 

@@ -343,3 +343,17 @@ def test_a_sum_of_money_is_not_answered_by_an_ordinal():
     assert q.unit == "元"
     span = find_span(q, "2019年2月，杨鼎新夺得第二十三届LG杯世界围棋棋王战冠军，终于梦想成真。")
     assert span is None or not span.fits
+
+
+@pytest.mark.parametrize("question, english", [
+    ("How many people in Jing County had been vaccinated?", True),
+    ("Which articles dealt with media convergence (媒体融合)?", True),  # a Chinese term quoted in English
+    ("What did 习近平 say in his letter to 北京大学?", True),
+    ("iPhone 13发布会在哪里举行？", False),  # a product name opening a Chinese question
+    ("COVID-19疫苗接种了多少人？", False),
+    ("景县3周岁以上人群已接种多少人？", False),
+])
+def test_one_definition_of_a_question_asked_in_english(question, english):
+    from rag.text.cjk import asked_in_english
+
+    assert asked_in_english(question) is english

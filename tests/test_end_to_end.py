@@ -1,4 +1,4 @@
-"""The sample issue in, cited answers out: the whole path with the built-in model."""
+"""The sample issue in, cited answers out: the whole path with the built-in model, on each index backend."""
 
 import json
 import os
@@ -41,8 +41,8 @@ UNANSWERABLE = [
 
 
 @pytest.mark.parametrize("question, fact", ANSWERABLE)
-def test_answers_state_the_fact_and_cite_it(qa, question, fact):
-    a = qa.ask(question)
+def test_answers_state_the_fact_and_cite_it(qa_each_backend, question, fact):
+    a = qa_each_backend.ask(question)
     assert a.answerable, a.answer
     assert fact in a.answer, a.answer
     assert "[1]" in a.answer
@@ -50,8 +50,8 @@ def test_answers_state_the_fact_and_cite_it(qa, question, fact):
 
 
 @pytest.mark.parametrize("question", UNANSWERABLE)
-def test_unanswerable_questions_say_so(qa, question):
-    a = qa.ask(question)
+def test_unanswerable_questions_say_so(qa_each_backend, question):
+    a = qa_each_backend.ask(question)
     assert not a.answerable, a.answer
     assert "没有" in a.answer
 
@@ -152,17 +152,17 @@ SHORT = [
 
 
 @pytest.mark.parametrize("question, short", SHORT)
-def test_answer_leads_with_the_short_fact_and_its_offsets(qa, question, short):
-    a = qa.ask(question)
+def test_answer_leads_with_the_short_fact_and_its_offsets(qa_each_backend, question, short):
+    a = qa_each_backend.ask(question)
     assert a.short_answer == short and a.answer.startswith(short)
     spans = [c for c in a.citations if c.span]
     assert spans and spans[0].text[spans[0].span["start"] : spans[0].span["end"]] == short
 
 
-def test_follow_up_question_carries_the_person_forward(qa):
-    first = qa.ask("冀州区委书记是谁？")
+def test_follow_up_question_carries_the_person_forward(qa_each_backend):
+    first = qa_each_backend.ask("冀州区委书记是谁？")
     assert first.short_answer == "张洪涛"
-    follow = qa.ask("他提出了哪五大战略？", history=[{"question": first.question, "answer": first.short_answer}])
+    follow = qa_each_backend.ask("他提出了哪五大战略？", history=[{"question": first.question, "answer": first.short_answer}])
     assert "张洪涛" in follow.standalone_question
     # The interview's quote names the strategies; its speaker is named after the quote (“……”张洪涛表示).
     assert follow.answerable and follow.short_answer == "产业强区、农业富区、商贸活区、文化兴区、生态立区"
@@ -174,28 +174,28 @@ def test_follow_up_about_another_place_reuses_the_question(qa):
     assert follow.standalone_question.startswith("饶阳")
 
 
-def test_dates_resolve_against_the_issue_date(qa):
+def test_dates_resolve_against_the_issue_date(qa_each_backend):
     # The photo caption of the 2021-12-03 issue says 昨日,是第十个"全国交通安全日": that is 2021-12-02.
-    a = qa.ask("第十个全国交通安全日是哪一天？")
+    a = qa_each_backend.ask("第十个全国交通安全日是哪一天？")
     assert a.answerable and a.short_answer == "2021年12月2日", a.answer
     # A month and day get the issue's year.
-    assert qa.ask("景县的疫苗接种数据截至什么时候？").short_answer == "2021年12月2日17时"
+    assert qa_each_backend.ask("景县的疫苗接种数据截至什么时候？").short_answer == "2021年12月2日17时"
     # A question that names the date finds the paragraph that says 昨日.
-    hits = qa.search("12月2日是第几个全国交通安全日？", 3)
+    hits = qa_each_backend.search("12月2日是第几个全国交通安全日？", 3)
     assert "昨日" in hits[0].chunk.text
 
 
-def test_question_naming_the_issue_is_filtered_to_it(qa):
-    a = qa.ask("12月3日的衡水日报说景县3周岁以上人群已接种多少人？")
+def test_question_naming_the_issue_is_filtered_to_it(qa_each_backend):
+    a = qa_each_backend.ask("12月3日的衡水日报说景县3周岁以上人群已接种多少人？")
     assert a.filters == {"newspaper": "衡水日报", "date": "2021-12-03"}
     assert a.answerable and "39.93万" in a.answer
-    other = qa.ask("12月5日的衡水日报说景县3周岁以上人群已接种多少人？")
+    other = qa_each_backend.ask("12月5日的衡水日报说景县3周岁以上人群已接种多少人？")
     assert not other.answerable and other.citations == []  # no such issue indexed: nothing to cite
-    assert qa.search("景县接种", 5, filters={"page": "B2"}) == []
+    assert qa_each_backend.search("景县接种", 5, filters={"page": "B2"}) == []
 
 
-def test_english_question_answers_with_the_chinese_evidence(qa):
-    a = qa.ask("How many people over 3 in Jing County had been vaccinated?")
+def test_english_question_answers_with_the_chinese_evidence(qa_each_backend):
+    a = qa_each_backend.ask("How many people over 3 in Jing County had been vaccinated?")
     assert a.answerable and a.short_answer == "39.93万人", a.answer
     assert "39.93万人" in a.citations[0].text and "the paper says" in a.answer
 

@@ -13,6 +13,7 @@ confidence threshold the answer says the issues do not say, with
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -24,9 +25,10 @@ import numpy as np
 from rag.answer.evidence import has_fact_of_type
 from rag.answer.protocol import NOT_FOUND_EN, NOT_FOUND_ZH, Drafted
 from rag.answer.question import DATE, FACT, LIST, NUMBER, PLACE, Question, analyse, english_asked, english_counted
+from rag.answer.reading import Reader, Reading, read_hits
 from rag.answer.spans import Counted, Span, find_span, names_counted, names_kind
 from rag.config import AnswerSettings
-from rag.text.cjk import has_cjk
+from rag.text.cjk import asked_in_english
 from rag.text.dates import resolve_relative, with_year, years_named
 from rag.text.lexicon import default_lexicon
 from rag.text.names import home_place
@@ -192,6 +194,82 @@ def unit_score(u: Unit, q: Question, w: UnitWeights, *, with_similarity: bool) -
 
 
 
+@dataclass(frozen=True)
+class ReaderBlend:
+    """How a factual answer's confidence comes from the reader and the rules: a logistic model of
+    "the short answer is right" over the reader's margin (its span over "not in this paragraph"),
+    the rules' confidence in their best sentence (do the question's terms stand there?) and whether
+    the two found the same span. Fitted by ``benchmarks/abstention.py --fit`` (docs/results.md)."""
+
+    bias: float
+    margin: float
+    rules: float
+    agree: float
+
+    def confidence(self, margin: float, rules: float, agree: bool) -> float:
+        z = self.bias + self.margin * margin + self.rules * rules + self.agree * agree
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+BLEND_ZH = ReaderBlend(bias=-3.148, margin=0.184, rules=4.658, agree=-0.241)
+BLEND_EN = ReaderBlend(bias=-4.244, margin=0.124, rules=4.964, agree=-0.414)
+
+
+@dataclass(frozen=True)
+class ChoiceWeights:
+    """How a candidate's score adds the rules' view to the reader's start + end score: the rules' score of
+    its sentence, and a bonus when it is the kind of fact asked for (a number with its unit for 多少).
+    Fitted with ``benchmarks/abstention.py --fit`` (docs/results.md)."""
+
+    rules: float
+    typed: float
+
+
+CHOICE_ZH = ChoiceWeights(rules=12.0, typed=0.0)
+CHOICE_EN = ChoiceWeights(rules=30.0, typed=0.0)
+
+
+@dataclass
+class Candidate:
+    """One possible short answer: its sentence and span (a Unit), where it came from, and its features."""
+
+    unit: Unit
+    source: str  # "reader" or "rules"
+    reader_score: float  # the reader's start + end score of the span
+    null: float  # the reader's "no answer" score in the span's chunk
+    rules: float  # the rules' score of the sentence that holds it (0 when none)
+    typed: bool  # the span is the kind of fact asked for
+    agree: bool = False  # the reader's and the rules' spans nest
+
+    @property
+    def margin(self) -> float:
+        return self.reader_score - self.null
+
+    def row(self) -> list:
+        return [self.source, round(self.reader_score, 3), round(self.null, 3), round(self.rules, 4), self.typed,
+                self.agree, self.unit.span.text if self.unit.span else ""]
+
+
+def _short_of(u: Unit) -> str:
+    """What the rules would give as the short answer for their best unit."""
+    return u.span.text if u.span else u.text
+
+
+def _chunk_span(unit: Unit, hits: list[Hit]) -> tuple[int, int, int] | None:
+    """A unit's span as (hit index, start, end) in its chunk's text."""
+    i = next((k for k, h in enumerate(hits) if h.chunk.chunk_id == unit.hit.chunk.chunk_id), None)
+    at = unit.hit.chunk.text.find(unit.text) if i is not None else -1
+    return (i, at + unit.span.start, at + unit.span.end) if at >= 0 else None
+
+
+def _agree_span(c: Candidate, unit: Unit) -> bool:
+    """Do a reader's candidate and the rules' best span nest, in the same chunk?"""
+    if c.unit.hit.chunk.chunk_id != unit.hit.chunk.chunk_id or c.unit.span is None or unit.span is None:
+        return False
+    a, b = c.unit.span.text, unit.span.text
+    return bool(a and b) and (a in b or b in a)
+
+
 
 def _echoes(q: Question, after: str) -> bool:
     count = re.escape(q.wh[1:]) if q.wh.startswith("哪") else ""
@@ -236,6 +314,12 @@ class ExtractiveAnswerer:
         max_sentences: int = AnswerSettings.max_sentences,
         weights: UnitWeights | None = None,
         lexicon=None,
+        reader: Reader | None = None,
+        reader_passages: int = AnswerSettings.reader_passages,
+        min_reader_confidence: float = AnswerSettings.min_reader_confidence,
+        min_reader_confidence_en: float = AnswerSettings.min_reader_confidence_en,
+        blends: tuple[ReaderBlend, ReaderBlend] = (BLEND_ZH, BLEND_EN),
+        choice: tuple[ChoiceWeights, ChoiceWeights] = (CHOICE_ZH, CHOICE_EN),
     ):
         self.paragraph_text = paragraph_text
         self.article_text = article_text or (lambda _pid: "")
@@ -245,15 +329,24 @@ class ExtractiveAnswerer:
         self.min_confidence_en = min_confidence if min_confidence_en is None else min_confidence_en
         self.max_sentences = max_sentences
         self._lexicon = lexicon
+        self.reader = reader
+        self.reader_passages = reader_passages
+        self.min_reader_confidence = min_reader_confidence
+        self.min_reader_confidence_en = min_reader_confidence_en
+        self.blends = blends
+        self.choice = choice
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, paragraph_text: Callable[[str], str], encoder=None, *,
                       article_text: Callable[[str], str] | None = None,
-                      settings: AnswerSettings) -> ExtractiveAnswerer:
+                      settings: AnswerSettings, reader: Reader | None = None) -> ExtractiveAnswerer:
         return cls(paragraph_text, encoder, article_text=article_text, min_confidence=settings.min_confidence,
-                   min_confidence_en=settings.min_confidence_en, max_sentences=settings.max_sentences)
+                   min_confidence_en=settings.min_confidence_en, max_sentences=settings.max_sentences,
+                   reader=reader, reader_passages=settings.reader_passages,
+                   min_reader_confidence=settings.min_reader_confidence,
+                   min_reader_confidence_en=settings.min_reader_confidence_en)
 
     def _lexicon_or_none(self):
         if self._lexicon is None:
@@ -379,7 +472,7 @@ class ExtractiveAnswerer:
 
     def __call__(self, question: str, hits: list[Hit]) -> Drafted:
         q = analyse(question)
-        english = not has_cjk(question)
+        english = asked_in_english(question)
         units = units_of(hits[:3] if english else hits)
         if units:
             self.score_units(q, units, english)
@@ -393,10 +486,68 @@ class ExtractiveAnswerer:
                             span_fit=round(best.span.score, 3) if best.span else None, rank=best.rank,
                             retrieval=round(best.hit.score, 4), dense=round(float(best.hit.scores.get("dense", 0.0)), 4), length=len(best.text), qtype=q.qtype)
         threshold = self.min_confidence_en if english else self.min_confidence
-        if best is None or confidence < threshold or not best.usable:
-            closest = self._citations([(h, None, None) for h in hits[:3]])
-            return Drafted(NOT_FOUND_EN if english else NOT_FOUND_ZH, False, closest, "", confidence, features)
+        if best is not None and confidence >= threshold and best.usable:
+            return self._answer(q, english, ranked, confidence, features)
+        if self.reader is not None:
+            # The rules first: where they are sure they answer as they always have (their wording, their
+            # sentences); where they are not, the reader's candidates may still hold the answer
+            # (a paraphrase that shares few of the paragraph's words).
+            features.update(rules_best=round(confidence, 4), rules_answer=_short_of(best) if best else "",
+                            rules_usable=bool(best and best.usable))
+            drafted = self._from_reader(q, english, hits, ranked, features)
+            if drafted is not None:
+                return drafted
+        return self._abstain(english, hits, confidence, features)
 
+    def _abstain(self, english: bool, hits: list[Hit], confidence: float, features: dict) -> Drafted:
+        closest = self._citations([(h, None, None) for h in hits[:3]])
+        return Drafted(NOT_FOUND_EN if english else NOT_FOUND_ZH, False, closest, "", confidence, features)
+
+    def _from_reader(self, q: Question, english: bool, hits: list[Hit], ranked: list[Unit],
+                     features: dict) -> Drafted | None:
+        """The answer from the candidates of both answerers: each chunk's span as the reader reads it and
+        the rules' best span, scored by the reader (``Candidate``); the best answers, with a confidence
+        blended from its margin, the rules' score of its sentence and whether the two agree. None when
+        the reader reads no span anywhere."""
+        top = hits[: self.reader_passages]
+        best = ranked[0] if ranked else None
+        rules_at = _chunk_span(best, top) if best is not None and best.span is not None else None
+        readings, scored = read_hits(self.reader, q.text, top, self.reader_passages, [rules_at] if rules_at else [])
+        if not readings:
+            return None
+        null_of = {r.hit.chunk.chunk_id: r.score - r.margin for r in readings}
+        candidates = [Candidate(Unit(r.sentence, r.hit, r.rank, span=r.span()), "reader", r.score,
+                                r.score - r.margin, *self._rules_view(q, r, ranked)) for r in readings]
+        if rules_at is not None and scored[0] is not None and best.hit.chunk.chunk_id in null_of:
+            same = next((c for c in candidates if _agree_span(c, best)), None)
+            if same is not None:
+                same.agree = True
+                # Where the two nest (39.93万 in 39.93万人, a list and its count phrase), the rules' span
+                # holds the gold answer as often and says it more exactly (units, a list cut at 三大).
+                same.unit = best
+            else:
+                candidates.append(Candidate(best, "rules", scored[0], null_of[best.hit.chunk.chunk_id],
+                                            best.score, has_fact_of_type(best.span.text, q.qtype)))
+        w = self.choice[english]
+        chosen = max(candidates, key=lambda c: c.reader_score + w.rules * c.rules + w.typed * c.typed)
+        confidence = self.blends[english].confidence(chosen.margin, chosen.rules, chosen.agree)
+        features.update(reader_margin=round(chosen.margin, 3), rules_confidence=round(chosen.rules, 4),
+                        agree=chosen.agree, typed=chosen.typed, source=chosen.source, reader_rank=chosen.unit.rank,
+                        confidence=round(confidence, 4), candidates=[c.row() for c in candidates])
+        if confidence < (self.min_reader_confidence_en if english else self.min_reader_confidence):
+            return self._abstain(english, hits, confidence, features)
+        return self._answer(q, english, [chosen.unit], confidence, features)
+
+    @staticmethod
+    def _rules_view(q: Question, r: Reading, ranked: list[Unit]) -> tuple[float, bool]:
+        """What the rules make of a reader's span: their score of the sentence (or clause) that holds it
+        (0 when they scored none), and whether it is the kind of fact asked for."""
+        held = [u for u in ranked if u.hit.chunk.chunk_id == r.hit.chunk.chunk_id and r.text in u.text]
+        return (max(u.score for u in held) if held else 0.0), has_fact_of_type(r.text, q.qtype)
+
+    def _answer(self, q: Question, english: bool, ranked: list[Unit], confidence: float, features: dict) -> Drafted:
+        """The best unit's short span and sentence (and close runners-up from other paragraphs), cited."""
+        best = ranked[0]
         chosen = [best]
         for u in ranked[1:]:
             if len(chosen) >= self.max_sentences:

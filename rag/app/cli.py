@@ -79,7 +79,7 @@ def cmd_ask(settings: Settings, args) -> int:
 
 
 def cmd_search(settings: Settings, args) -> int:
-    qa = NewsQA.load(settings)
+    qa = NewsQA.load(settings.updated(reader=False))  # search answers nothing: no reader to load
     status = 0
     for q in _questions(args.questions):
         try:
@@ -132,7 +132,8 @@ def cmd_eval(settings: Settings, args) -> int:
     metrics, records = evaluate(qa, items)
     meta = {
         "qa": str(args.qa), "corpus": " ".join(args.corpus or []), "index": index_location(settings),
-        "mode": settings.retrieval_mode, "model": qa.index.model, "questions": len(items),
+        "mode": settings.retrieval_mode, "model": qa.index.model, "reader": qa.reader is not None,
+        "questions": len(items),
         "chunks": qa.index.size, "date": time.strftime("%Y-%m-%d %H:%M"),
     }
     write_outputs(out, metrics, records, meta)

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from langchain_core.runnables import Runnable
 
-from embeddings import Encoder, load_encoder
+from embeddings import Encoder, load_encoder, load_reader
 from rag.answer import ExtractiveAnswerer, LLMAnswerer, make_chat_model
 from rag.answer.kinds import KindAnswerer
 from rag.answer.protocol import Answerer
+from rag.answer.reading import Reader
 from rag.chain.followup import LLMRewriter
 from rag.chain.pipeline import build_chain, clean_question
 from rag.config import Settings
@@ -36,6 +37,7 @@ class NewsQA:
     retriever: HybridRetriever | None = None
     answerer: Answerer | None = None
     chain: Runnable | None = None
+    reader: Reader | None = None  # the span reader, loaded once with the model
     _cpu: threading.BoundedSemaphore | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -49,7 +51,8 @@ class NewsQA:
     def load(cls, settings: Settings, encoder: Encoder | None = None) -> NewsQA:
         index = open_index(settings)
         encoder = encoder or load_encoder(model_for(settings), settings.model_cache, settings.embed_batch_size)
-        qa = cls(settings, encoder, index)
+        reader = load_reader(settings.model_cache) if settings.answer.reader else None
+        qa = cls(settings, encoder, index, reader=reader)
         tokenize("预热")  # load jieba's dictionary now, not during the first question
         return qa
 
@@ -59,7 +62,7 @@ class NewsQA:
         index.check_model(encoder)
         retriever = HybridRetriever(index=index, encoder=encoder, settings=settings.retrieval)
         answerer = ExtractiveAnswerer.from_settings(index.paragraph_text, encoder, article_text=index.article_text,
-                                                    settings=settings.answer)
+                                                    settings=settings.answer, reader=self.reader)
         rewriter = None
         chat_model = make_chat_model(settings.llm)
         if chat_model is not None:

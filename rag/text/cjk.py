@@ -20,6 +20,19 @@ def has_cjk(text: str) -> bool:
     return bool(_IDEOGRAPH.search(text))
 
 
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def asked_in_english(question: str) -> bool:
+    """Is the question English? It may quote a Chinese name ("Which articles dealt with media convergence
+    (媒体融合)?"): English when it opens with a Latin letter and has at least twice as many Latin letters as
+    Chinese characters (iPhone 13发布会在哪里举行 is Chinese)."""
+    cjk = len(_IDEOGRAPH.findall(question))
+    if not cjk:
+        return True
+    return bool(_LATIN.match(question.lstrip(" \"'‘“("))) and len(_LATIN.findall(question)) >= 2 * cjk
+
+
 def is_ideograph(text: str) -> bool:
     """Is ``text`` exactly one Chinese character?"""
     return bool(_ONE_IDEOGRAPH.match(text))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rag.text.cjk import has_cjk
+from rag.text.cjk import asked_in_english
 from rag.types import Chunk, Citation, Filters, Hit
 
 
@@ -65,5 +65,4 @@ class Citations:
         return n
 
 
-def english(question: str) -> bool:
-    return not has_cjk(question) or bool(re.match(r"^[\x00-\x7f\u2018\u2019\u201c\u201d]{8}", question))
+english = asked_in_english  # one definition for every kind and the fact answerer (rag.text.cjk)

@@ -1,0 +1,119 @@
+"""The span reader: windows and spans by hand, and the shipped weights reading known answers."""
+
+import numpy as np
+import pytest
+
+from embeddings.reader import READER_WEIGHTS, ReaderConfig, Windows, best_spans
+from rag.answer.reading import Reading, read_hits, sentence_around
+from rag.types import Chunk, Hit
+
+
+def test_the_best_span_is_the_highest_start_and_end_over_all_windows():
+    text = "甲乙丙丁戊己"
+    # Two windows of one paragraph: tokens 1-3 cover 甲乙丙 / 丙丁戊, token 0 is "no answer".
+    wins = Windows(input_ids=[[0, 1, 2, 3], [0, 1, 2, 3]], passage_of=[0, 0],
+                   offsets=[[None, (0, 1), (1, 2), (2, 3)], [None, (2, 3), (3, 4), (4, 5)]])
+    start = np.array([[1.0, 0.0, 2.0, 0.0], [0.5, 0.0, 3.0, 0.0]])
+    end = np.array([[1.0, 0.0, 0.0, 2.0], [0.5, 0.0, 0.0, 3.0]])
+    (span,) = best_spans(start, end, wins, [text], max_answer=30)
+    assert (span.text, span.start, span.end) == ("丁戊", 3, 5)
+    assert span.score == 6.0 and span.null == 1.0 and span.margin == 5.0
+
+
+def test_a_span_never_ends_before_it_starts_nor_runs_past_the_longest_answer():
+    wins = Windows(input_ids=[[0, 1, 2, 3]], passage_of=[0], offsets=[[None, (0, 1), (1, 2), (2, 3)]])
+    start = np.array([[0.0, 0.0, 0.0, 5.0]])
+    end = np.array([[0.0, 4.0, 0.0, 0.0]])
+    (span,) = best_spans(start, end, wins, ["甲乙丙"], max_answer=30)
+    assert span.start <= span.end and span.text in ("丙", "甲", "甲乙丙")
+    (short,) = best_spans(np.array([[0.0, 5.0, 0.0, 0.0]]), np.array([[0.0, 0.0, 0.0, 5.0]]), wins, ["甲乙丙"],
+                          max_answer=2)
+    assert len(short.text) <= 2
+
+
+def test_the_sentence_around_a_span_is_the_one_that_holds_it():
+    text = "全市召开会议。景县已接种39.93万人，进展顺利。下一步继续推进。"
+    at = text.index("39.93万人")
+    sentence, start = sentence_around(text, at, at + 7)
+    assert sentence == "景县已接种39.93万人，进展顺利。" and text[start:].startswith(sentence)
+
+
+class _Fixed:
+    """A reader that reads the same span (by its text) in every paragraph that has it."""
+
+    def __init__(self, answer: str, score: float):
+        self.answer, self.score = answer, score
+
+    def read(self, question, passages):
+        from embeddings.reader import ReadSpan
+
+        out = []
+        for i, p in enumerate(passages):
+            at = p.find(self.answer)
+            out.append(ReadSpan(i, at, at + len(self.answer), self.answer, self.score + i, 0.0) if at >= 0 else None)
+        return out
+
+
+def _hit(text: str, n: int) -> Hit:
+    c = Chunk(f"x/a0{n}/p01", f"x/a0{n}/p01", "x", "衡水日报", "2021-12-03", "A1", "标题", n, 1, text, text)
+    return Hit(chunk=c, score=1.0 - 0.1 * n)
+
+
+def test_readings_come_likeliest_first_with_their_sentence():
+    hits = [_hit("甲地有一百人。", 1), _hit("乙地有一百人。另说二百人。", 2), _hit("丙地无数据。", 3)]
+    readings, scored = read_hits(_Fixed("一百人", 1.0), "有多少人？", hits, k=3, also=[(2, 0, 2)])
+    assert scored == [None]  # a reader that only reads has no score for other spans
+    assert [r.rank for r in readings] == [1, 0]
+    assert isinstance(readings[0], Reading) and readings[0].sentence == "乙地有一百人。"
+    assert readings[0].span().start == readings[0].sentence.index("一百人")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not READER_WEIGHTS.is_file(), reason="the reader's weights are not in this checkout")
+def test_the_shipped_reader_reads_known_answers(settings_e5):
+    from embeddings import load_reader
+
+    reader = load_reader(settings_e5.model_cache)
+    assert reader.config == ReaderConfig.load()
+    cases = [
+        ("景县3周岁以上人群已接种多少人？", "本报讯(记者李晨阔)截至12月2日17时,景县3周岁以上人群已接种39.93万人。", "39.93万"),
+        ("冀州区委书记是谁？", "冀州区委书记张洪涛在会上提出，要实施五大战略，推动经济高质量发展。", "张洪涛"),
+        ("How many people in Jing County had been vaccinated?", "截至12月2日17时,景县3周岁以上人群已接种39.93万人。", "39.93万"),
+    ]
+    for question, passage, answer in cases:
+        (span,) = reader.read(question, [passage])
+        assert answer in span.text and len(span.text) <= len(answer) + 4, (question, span)
+        assert span.margin > 0
+    (none,) = reader.read("衡水湖的面积有多大？", ["冀州区委书记张洪涛在会上提出，要实施五大战略。"])
+    assert none is None or none.margin < 0
+
+
+class _Counting(_Fixed):
+    """A fixed reader that counts how often it is asked."""
+
+    calls = 0
+
+    def read(self, question, passages):
+        type(self).calls += 1
+        return super().read(question, passages)
+
+
+def test_the_rules_answer_alone_where_they_are_sure_and_the_reader_only_where_they_are_not():
+    from rag.answer import ExtractiveAnswerer
+
+    text = "截至12月2日17时，景县3周岁以上人群已接种39.93万人。"
+    hits = [_hit(text, 1)]
+    reader = _Counting("39.93万人", 20.0)
+    sure = ExtractiveAnswerer(lambda pid: text, min_confidence=0.0, reader=reader)("景县3周岁以上人群已接种多少人？", hits)
+    assert sure.answerable and sure.short_answer == "39.93万人" and reader.calls == 0
+    assert "source" not in sure.features
+    # The rules never sure: the reader's span answers, cited in its sentence, with the blend's confidence.
+    unsure = ExtractiveAnswerer(lambda pid: text, min_confidence=9.0, min_reader_confidence=0.0,
+                                reader=reader)("景县三岁以上打过疫苗的有多少人？", hits)
+    assert reader.calls == 1
+    assert unsure.answerable and unsure.short_answer == "39.93万人", unsure.answer
+    assert unsure.citations[0].span["text"] == "39.93万人" and "rules_best" in unsure.features
+    # Neither sure enough: an honest "not found".
+    none = ExtractiveAnswerer(lambda pid: text, min_confidence=9.0, min_reader_confidence=1.0,
+                              reader=reader)("景县三岁以上打过疫苗的有多少人？", hits)
+    assert not none.answerable
