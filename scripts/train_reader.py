@@ -121,17 +121,13 @@ class Glosser:
     but the words an English question about a Chinese paragraph brings, so the reader learns to match them."""
 
     def __init__(self):
-        from rag.text.lexicon import _cedict_path
+        from rag.text.lexicon import cedict_entries
 
         self.gloss: dict[str, str] = {}
         self.pinyin: dict[str, str] = {}
-        for line in _cedict_path().read_text(encoding="utf-8").splitlines():
-            if line.startswith("#"):
+        for word, py, glosses in cedict_entries():
+            if not py or not glosses:
                 continue
-            m = re.match(r"\S+ (\S+) \[([^\]]+)\] /(.+)/$", line)
-            if not m:
-                continue
-            word, py, glosses = m.groups()
             if len(word) == 1 and word not in self.pinyin:
                 self.pinyin[word] = re.sub(r"\d", "", py.split()[0]).lower()
             if word in self.gloss:

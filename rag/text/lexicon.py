@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +38,22 @@ def _cedict_path() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
     return path if path.is_file() else None
+
+
+_CEDICT_LINE = re.compile(r"\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$")
+
+
+def cedict_entries(path: Path | None = None) -> Iterator[tuple[str, str, str]]:
+    """CC-CEDICT's entries as (simplified, pinyin, glosses joined by /), from ``path`` or the
+    installed dictionary (none when it is missing)."""
+    path = path or _cedict_path()
+    if path is None:
+        return
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = None if line.startswith("#") else _CEDICT_LINE.match(line)
+            if m:
+                yield m.group(1), m.group(2), m.group(3)
 
 
 def _clean_gloss(gloss: str) -> str:
@@ -88,42 +105,35 @@ class Lexicon:
             if name:
                 names.add(key)
 
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("#"):
+        for simp, pinyin, defs in cedict_entries(path):
+            if not re.search(r"[\u4e00-\u9fff]", simp):
+                continue
+            if len(simp) < 2:
+                # Only a character's first senses: 省 is "to save" long before it is "province".
+                if not pinyin[:1].isupper():
+                    for gloss in defs.split("/")[:3]:
+                        key = _clean_gloss(gloss)
+                        if key and " " not in key and not gloss.lower().startswith(("see ", "variant of", "cl:")):
+                            single.setdefault(key, []).append(simp)
+                continue
+            for gloss in defs.split("/"):
+                if gloss.lower().startswith(("see ", "variant of")):
                     continue
-                m = re.match(r"\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$", line)
-                if not m:
-                    continue
-                simp, pinyin, defs = m.groups()
-                if not re.search(r"[\u4e00-\u9fff]", simp):
-                    continue
-                if len(simp) < 2:
-                    # Only a character's first senses: 省 is "to save" long before it is "province".
-                    if not pinyin[:1].isupper():
-                        for gloss in defs.split("/")[:3]:
-                            key = _clean_gloss(gloss)
-                            if key and " " not in key and not gloss.lower().startswith(("see ", "variant of", "cl:")):
-                                single.setdefault(key, []).append(simp)
-                    continue
-                for gloss in defs.split("/"):
-                    if gloss.lower().startswith(("see ", "variant of")):
-                        continue
-                    # "COVID-19, the coronavirus disease identified in 2019": the head names it.
-                    for key in dict.fromkeys((_clean_gloss(gloss), _clean_gloss(gloss.split(",")[0]))):
-                        if key and len(key.split()) <= _MAX_CEDICT_PHRASE:
-                            add(key, simp)
-                # Place and person names: the pinyin spelled as English writes it (Jizhou,
-                # Raoyang), and the name that opens the gloss ("Jing County or Jingxian, a county…").
-                if pinyin[:1].isupper():
-                    for name in re.split(r"\s+or\s+", defs.split("/")[0].split(",")[0]):
-                        key = _clean_gloss(name)
-                        if key and len(key.split()) <= _MAX_CEDICT_PHRASE:
-                            add(key, simp, name=True)
-                    syllables = re.sub(r"\d", "", pinyin).split()
-                    add("".join(syllables).lower(), simp, name=True)
-                    if len(syllables) >= 2 and syllables[-1].lower() in ("xian", "shi", "qu", "zhen", "sheng"):
-                        add("".join(syllables[:-1]).lower(), simp, name=True)
+                # "COVID-19, the coronavirus disease identified in 2019": the head names it.
+                for key in dict.fromkeys((_clean_gloss(gloss), _clean_gloss(gloss.split(",")[0]))):
+                    if key and len(key.split()) <= _MAX_CEDICT_PHRASE:
+                        add(key, simp)
+            # Place and person names: the pinyin spelled as English writes it (Jizhou,
+            # Raoyang), and the name that opens the gloss ("Jing County or Jingxian, a county…").
+            if pinyin[:1].isupper():
+                for name in re.split(r"\s+or\s+", defs.split("/")[0].split(",")[0]):
+                    key = _clean_gloss(name)
+                    if key and len(key.split()) <= _MAX_CEDICT_PHRASE:
+                        add(key, simp, name=True)
+                syllables = re.sub(r"\d", "", pinyin).split()
+                add("".join(syllables).lower(), simp, name=True)
+                if len(syllables) >= 2 and syllables[-1].lower() in ("xian", "shi", "qu", "zhen", "sheng"):
+                    add("".join(syllables[:-1]).lower(), simp, name=True)
         # Most frequent Chinese words first (jieba's dictionary counts): "secretary" should
         # give 书记 before 文牍.
         for key in entries:
