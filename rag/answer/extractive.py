@@ -515,9 +515,9 @@ class ExtractiveAnswerer:
         readings, scored = read_hits(self.reader, q.text, top, self.reader_passages, [rules_at] if rules_at else [])
         if not readings:
             return None
-        null_of = {r.hit.chunk.chunk_id: r.score - r.margin for r in readings}
+        null_of = {r.hit.chunk.chunk_id: r.null for r in readings}
         candidates = [Candidate(Unit(r.sentence, r.hit, r.rank, span=r.span()), "reader", r.score,
-                                r.score - r.margin, *self._rules_view(q, r, ranked)) for r in readings]
+                                r.null, *self._rules_view(q, r, ranked)) for r in readings]
         if rules_at is not None and scored[0] is not None and best.hit.chunk.chunk_id in null_of:
             same = next((c for c in candidates if _agree_span(c, best)), None)
             if same is not None:

@@ -7,7 +7,6 @@ that holds the span, so a reading carries that sentence and where it starts in t
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,9 +43,9 @@ class Reading:
     at: int  # where that sentence starts in the chunk's text
 
     @property
-    def confidence(self) -> float:
-        """The margin as a probability-like number in (0, 1): 0.5 where span and "no answer" tie."""
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.margin))))
+    def null(self) -> float:
+        """The reader's "no answer" score in the window the span came from."""
+        return self.score - self.margin
 
     def span(self) -> Span:
         """The span as offsets into its sentence, as the rules' spans are."""
