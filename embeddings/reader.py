@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 import logging
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -299,22 +300,41 @@ def window_logits(run, windows: Windows, batch_size: int, pad: int) -> tuple[np.
 
 
 class SpanReader:
-    """Reads a question against paragraphs with the built reader (onnxruntime, on the CPU)."""
+    """Reads a question against paragraphs with the built reader (onnxruntime, on the CPU).
+
+    The tokenizer and the ONNX session open on the first question that needs them: the rules answer
+    most questions alone, and opening them takes seconds that every ``newsqa ask`` would pay."""
 
     def __init__(self, folder: Path, batch_size: int = 8, threads: int = 0):
-        import onnxruntime as ort
-        from transformers import AutoTokenizer
-
+        self.folder = folder
         self.config = ReaderConfig.load(folder / READER_CONFIG)
-        self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads  # 0: one a core
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(str(folder / READER_MODEL), options, providers=["CPUExecutionProvider"])
         self.batch_size = batch_size
+        self.threads = threads
+        self._opened: tuple | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> tuple:
+        with self._lock:
+            if self._opened is None:
+                import onnxruntime as ort
+                from transformers import AutoTokenizer
+
+                tokenizer = AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = self.threads  # 0: one a core
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                session = ort.InferenceSession(str(self.folder / READER_MODEL), options,
+                                               providers=["CPUExecutionProvider"])
+                self._opened = (tokenizer, session)
+            return self._opened
+
+    @property
+    def tokenizer(self):
+        return (self._opened or self._open())[0]
 
     def _run(self, ids: np.ndarray, mask: np.ndarray):
-        return self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+        session = (self._opened or self._open())[1]
+        return session.run(None, {"input_ids": ids, "attention_mask": mask})
 
     def read(self, question: str, passages: list[str]) -> list[ReadSpan | None]:
         """The best span of each paragraph for one question."""

@@ -75,6 +75,7 @@ def test_the_shipped_reader_reads_known_answers(settings_e5):
     assert READER_WEIGHTS.is_file(), "the reader's weights ship with newsqa (embeddings/weights)"
     reader = load_reader(settings_e5.model_cache)
     assert reader.config == ReaderConfig.load()
+    assert reader._opened is None, "the session opens on the first question that needs it, not at load"
     cases = [
         ("景县3周岁以上人群已接种多少人？", "本报讯(记者李晨阔)截至12月2日17时,景县3周岁以上人群已接种39.93万人。", "39.93万"),
         ("冀州区委书记是谁？", "冀州区委书记张洪涛在会上提出，要实施五大战略，推动经济高质量发展。", "张洪涛"),
@@ -86,6 +87,7 @@ def test_the_shipped_reader_reads_known_answers(settings_e5):
         assert span.margin > 0
     (none,) = reader.read("衡水湖的面积有多大？", ["冀州区委书记张洪涛在会上提出，要实施五大战略。"])
     assert none is None or none.margin < 0
+    assert reader._opened is not None
 
 
 class _Counting(_Fixed):
