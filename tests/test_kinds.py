@@ -26,6 +26,9 @@ from rag.retrieve.scope import filters_from_question
     ("习近平在贺电中指出了什么？", "said"),
     ("What did the spokesman say in his statement?", "said"),
     ("What did Xi Jinping say about understanding today's China?", "fact"),
+    ("衡水湖的候鸟为什么增多？", "why"),
+    ("网络支付快速增长背后的原因是什么？", "why"),
+    ("黄坤明把媒体融合称为什么？", "fact"),  # 称为 + 什么, not 为什么
     # facts stay facts
     ("景县3周岁以上人群接种了多少剂次疫苗？", "fact"),
     ("冀州区委书记是谁？", "fact"),
@@ -142,6 +145,20 @@ def test_what_someone_said_quotes_their_attributed_sentences(archive):
     assert d.citations[0].article == "冀州区召开经济工作会议"
 
 
+def test_why_is_answered_with_the_sentence_that_gives_the_reason(archive):
+    _, ask = archive
+    d = ask("衡水湖湿地的越冬候鸟为什么增多？")
+    assert d.answerable and d.features["kind"] == "why"
+    assert "湿地生态持续向好" in d.text and "湿地生态持续向好" in d.short_answer
+    assert d.citations[0].article == "衡水湖湿地迎来越冬候鸟"
+    assert d.citations[0].quote["text"] in d.citations[0].text
+
+
+def test_why_about_something_the_issues_do_not_hold_is_left_to_the_fact_answerer(archive):
+    _, ask = archive
+    assert ask("衡水湖为什么禁止夜间钓鱼？") is None
+
+
 def test_facts_are_left_to_the_fact_answerer(archive):
     _, ask = archive
     assert ask("衡水湖湿地的候鸟数量超过多少只？") is None
@@ -181,3 +198,21 @@ def test_an_overview_prints_a_headline_with_its_column_tag(tmp_path, fake_encode
     assert "[1] 冬训场上的年轻人（新春走基层）" in d.text
     assert "[2] 河道治理见成效 —" in d.text
     assert [c.article for c in d.citations] == ["冬训场上的年轻人", "河道治理见成效"]
+
+
+def test_a_reason_told_in_the_next_sentences_comes_with_the_sentence_it_explains(tmp_path, fake_encoder):
+    f = tmp_path / "people-daily" / "20211217" / "20211217-05-01.txt"
+    f.parent.mkdir(parents=True)
+    f.write_text("\r\n老果农的新账本\r\n\r\n"
+                 "\u3000\u30002015年，王大山带着合作社的苹果去省城参加展销会。苹果很受欢迎，订单却没敢接。"
+                 "“那年冰雹多，产量跟不上，怕误了人家的事。”如今果园装上了防雹网。\r\n", encoding="utf-8")
+    update_index(tmp_path / "idx", [parse_file(f)], fake_encoder)
+    index = Index.open(tmp_path / "idx")
+    retriever = HybridRetriever(index=index, encoder=fake_encoder, settings=Settings().retrieval, k=10)
+    question = "王大山的苹果在展销会上很受欢迎，为什么订单却没敢接？"
+    d = KindAnswerer(index, retriever.search, fake_encoder)(question, retriever.search(question, 10), None)
+    assert d.features["kind"] == "why"
+    assert "订单却没敢接" in d.text and "产量跟不上" in d.text  # the sentence asked about, then its reason
+    assert "防雹网" not in d.text
+    (cite,) = d.citations
+    assert cite.quote["text"] == "苹果很受欢迎，订单却没敢接。“那年冰雹多，产量跟不上，怕误了人家的事。”"

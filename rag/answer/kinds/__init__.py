@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.answer.kinds import gist, overview, reports, said
+from rag.answer.kinds import gist, overview, reports, said, why
 from rag.answer.kinds.context import Context
 from rag.answer.protocol import Drafted
 from rag.types import Filters, Hit
@@ -37,6 +37,8 @@ KINDS: tuple[Kind, ...] = (
          "three to five central, non-repeating sentences of one article"),
     Kind("said", said.recognise, said.answer,
          "the sentences in which the person asked about says, points out or stresses something"),
+    Kind("why", why.recognise, why.answer,
+         "the sentence that explains what the question asks about (and the next, where the reason goes on)"),
 )
 
 
