@@ -45,12 +45,12 @@ def _terms(question: str) -> tuple[str, ...]:
 def answer(question: str, ctx: Context) -> Drafted | None:
     hits = (ctx.hits or ctx.search(question, 10, ctx.filters or None))[:PARAGRAPHS]
     terms = _terms(question)
+    if not hits or not terms:
+        return None
     # 火星车为什么与地球失联: what is to be explained follows the question word; what comes before
     # it names the subject, which the sentences before and after the reason name too.
     q = analyse(question)
     explained = tuple(t for t in terms if t in q.right.lower()) if q.wh in ("为什么", "为何", "因何", "何以") else ()
-    if not hits or not terms:
-        return None
     scored = []  # (score, hit, the paragraph's sentences, the sentence's place among them, the paragraph)
     for rank, h in enumerate(hits):
         paragraph = ctx.index.paragraph_text(h.chunk.paragraph_id) or h.chunk.text
@@ -64,7 +64,8 @@ def answer(question: str, ctx: Context) -> Drafted | None:
     if not scored:
         return None
     score, hit, sentences, i, paragraph = max(scored, key=lambda x: x[0])
-    if coverage(terms, paragraph) < MIN_COVERAGE:
+    covered = coverage(terms, paragraph)
+    if covered < MIN_COVERAGE:
         return None
     picked = [without_dateline(sentences[i])]
     if not CAUSE.search(sentences[i]):
@@ -78,4 +79,4 @@ def answer(question: str, ctx: Context) -> Drafted | None:
     n = cites.cite(hit.chunk, hit.score, quote=joined if joined in paragraph else picked[0])
     return Drafted(text=joined + f"[{n}]", answerable=True, citations=cites.items,
                    short_answer=picked[0], confidence=score,
-                   features={"coverage": round(coverage(terms, paragraph), 3), "sentences": len(picked)})
+                   features={"coverage": round(covered, 3), "sentences": len(picked)})
