@@ -49,6 +49,7 @@ _ARTICLE_FIELDS = ["title", "subtitle", "kicker", "byline", "column_label", "kin
 _DUMMY = [0.0, 0.0]  # Milvus wants a vector field in every collection; sources and meta have none of their own
 _BATCH = 512  # chunks embedded and inserted together
 _PAGE = 16_384  # rows a query returns at most
+_CACHED = 20_000  # paragraphs' texts and articles' lead rows a reader keeps (one question reads a few dozen)
 
 
 def _q(value: str) -> str:
@@ -87,7 +88,11 @@ class MilvusIndex:
         self.manifest = {"model": meta.get("model", ""), "dim": int(meta.get("dim", 0) or 0)}
         self.version = meta.get("version", "")
         self.size = int(client.get_collection_stats(self.chunks)["row_count"]) if client.has_collection(self.chunks) else 0
+        # An answer reads the same few articles and paragraphs many times; each read from Milvus is a
+        # round trip. What this reader has read stays until the index changes (reopen makes a new one).
         self._article_cache: dict[str, str] = {}
+        self._lead_cache: dict[str, dict | None] = {}
+        self._paragraph_cache: dict[str, str] = {}
 
     @classmethod
     def open(cls, uri: str, name: str, token: str = "") -> MilvusIndex:
@@ -106,12 +111,19 @@ class MilvusIndex:
         if self.size == 0:
             return []
         got = self.client.search(self.chunks, data=[data], anns_field=field, limit=min(k, _PAGE),
-                                 output_fields=_CHUNK_FIELDS,
+                                 output_fields=[*_CHUNK_FIELDS, "paragraph_text"],
                                  search_params={"metric_type": metric, **({"params": {"ef": max(128, k)}} if metric == "IP" else {})})
         # Milvus Lite gives BM25 as a negative distance (more negative = better), a server as a positive
         # score: either way its size is the score, and the order is the engine's.
+        self._remember_paragraphs(h["entity"] for h in got[0])
         return [(_chunk(h["entity"]), abs(float(h["distance"])) if metric == "BM25" else float(h["distance"]))
                 for h in got[0]]
+
+    def _remember_paragraphs(self, rows: Iterable[dict]) -> None:
+        if len(self._paragraph_cache) > _CACHED:
+            self._paragraph_cache.clear()
+        for r in rows:
+            self._paragraph_cache[r["paragraph_id"]] = r["paragraph_text"]
 
     def search_dense(self, query_vec: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
         return self._search([float(x) for x in np.asarray(query_vec, dtype=np.float32).ravel()], "dense", k, "IP")
@@ -125,7 +137,9 @@ class MilvusIndex:
 
     # -- lookups
 
-    def _rows(self, filter_: str, fields: list[str], collection: str | None = None) -> list[dict]:
+    def _rows(self, filter_: str, fields: list[str], collection: str | None = None, limit: int = 0) -> list[dict]:
+        if limit:
+            return self.client.query(collection or self.chunks, filter=filter_, output_fields=fields, limit=limit)
         return _query_all(self.client, collection or self.chunks, filter_, fields)
 
     def chunk(self, chunk_id: str) -> Chunk | None:
@@ -133,13 +147,22 @@ class MilvusIndex:
         return _chunk(got[0]) if got else None
 
     def paragraph_text(self, paragraph_id: str) -> str:
-        got = self._rows(f"paragraph_id == {_q(paragraph_id)}", ["paragraph_text"])
-        return got[0]["paragraph_text"] if got else ""
+        if paragraph_id not in self._paragraph_cache:
+            got = self._rows(f"paragraph_id == {_q(paragraph_id)}", ["paragraph_id", "paragraph_text"], limit=1)
+            if not got:
+                return ""
+            self._remember_paragraphs(got)
+        return self._paragraph_cache[paragraph_id]
 
     def _article(self, key: str) -> dict | None:
-        got = self._rows(f"article_key == {_q(key)} and lead == 1",
-                         ["article_key", "source_id", "newspaper", "date", "page", "article_order", *_ARTICLE_FIELDS])
-        return got[0] if got else None
+        if key not in self._lead_cache:
+            if len(self._lead_cache) > _CACHED:
+                self._lead_cache.clear()
+            got = self._rows(f"article_key == {_q(key)} and lead == 1",
+                             ["article_key", "source_id", "newspaper", "date", "page", "article_order", *_ARTICLE_FIELDS],
+                             limit=1)
+            self._lead_cache[key] = got[0] if got else None
+        return self._lead_cache[key]
 
     def _parts(self, key: str) -> list[str]:
         """The keys of an article's parts on other pages and this one, in reading order (as the local store)."""
@@ -156,14 +179,16 @@ class MilvusIndex:
         found.sort(key=lambda a: a["article_order"])
         return best_match(part, found)
 
-    def _chunks_of(self, keys: list[str]) -> list[Chunk]:
-        rows = self._rows(_in("article_key", keys), [*_CHUNK_FIELDS, "article_key", "seq"])
+    def _chunk_rows_of(self, keys: list[str]) -> list[dict]:
+        """The chunks of these articles in reading order, with their paragraphs' texts (one round trip)."""
+        rows = self._rows(_in("article_key", keys), [*_CHUNK_FIELDS, "article_key", "seq", "paragraph_text"])
         order = {k: i for i, k in enumerate(keys)}
         rows.sort(key=lambda r: (order[r["article_key"]], r["seq"]))
-        return [_chunk(r) for r in rows]
+        self._remember_paragraphs(rows)
+        return rows
 
     def article_chunks(self, paragraph_id: str) -> list[Chunk]:
-        return self._chunks_of(self._parts(article_key(paragraph_id)))
+        return [_chunk(r) for r in self._chunk_rows_of(self._parts(article_key(paragraph_id)))]
 
     def article_text(self, paragraph_id: str) -> str:
         key = article_key(paragraph_id)
@@ -178,11 +203,11 @@ class MilvusIndex:
 
     def _paragraphs(self, parts: list[str]) -> list[dict]:
         seen, out = set(), []
-        for c in self._chunks_of(parts):
-            if c.paragraph_id not in seen:
-                seen.add(c.paragraph_id)
-                out.append({"paragraph_id": c.paragraph_id, "article_key": article_key(c.paragraph_id),
-                            "idx": c.paragraph, "text": self.paragraph_text(c.paragraph_id), "page": c.page})
+        for r in self._chunk_rows_of(parts):
+            if r["paragraph_id"] not in seen:
+                seen.add(r["paragraph_id"])
+                out.append({"paragraph_id": r["paragraph_id"], "article_key": r["article_key"],
+                            "idx": r["paragraph"], "text": r["paragraph_text"], "page": r["page"]})
         return out
 
     def context(self, chunk_id: str) -> dict | None:
