@@ -104,6 +104,9 @@ class AnswerSettings:
     min_reader_confidence: float = _setting(0.4, "With the reader, a factual answer abstains below this "
                                             "confidence (Chinese questions); chosen with benchmarks/abstention.py.")
     min_reader_confidence_en: float = _setting(0.6, "The same for English questions.")
+    reader_spans: bool = _setting(True, "Where the rules are sure of a Chinese factual answer, the reader's span "
+                                  "of their sentence becomes the short answer (unless the rules' span fits the "
+                                  "question's gap and unit); needs reader.")
     max_question_chars: int = _setting(500, "Longer questions are refused (400 over HTTP).")
 
 

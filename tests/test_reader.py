@@ -119,3 +119,35 @@ def test_the_rules_answer_alone_where_they_are_sure_and_the_reader_only_where_th
     none = ExtractiveAnswerer(lambda pid: text, min_confidence=9.0, min_reader_confidence=1.0,
                               reader=reader)("景县三岁以上打过疫苗的有多少人？", hits)
     assert not none.answerable
+
+
+def test_where_the_rules_are_sure_of_the_sentence_the_readers_span_in_it_is_the_short_answer():
+    from rag.answer import ExtractiveAnswerer
+
+    text = "2017年，长江江豚种群数量约为1012头，2022年为1249头。"
+    question = "长江江豚种群数量是多少？"
+    reader = _Counting("1249头", 20.0)
+
+    def answer(**kw):
+        return ExtractiveAnswerer(lambda pid: text, min_confidence=0.0, reader=reader, **kw)(question, [_hit(text, 1)])
+
+    rules = answer(reader_spans=False)
+    assert rules.short_answer == "1012头" and "reader_span" not in rules.features
+    tightened = answer()
+    assert tightened.short_answer == "1249头" and tightened.features["rules_span"] == "1012头"
+    assert tightened.citations[0].span["text"] == "1249头"
+    assert tightened.features["confidence"] == rules.features["confidence"], "the rules' confidence stands"
+    # The reader reading the rules' own span, or one inside it: the rules' answer, unit and all.
+    assert ExtractiveAnswerer(lambda pid: text, min_confidence=0.0, reader=_Fixed("1012", 20.0))(
+        question, [_hit(text, 1)]).short_answer == "1012头"
+
+
+def test_a_rules_span_that_fills_the_questions_gap_and_unit_is_kept_without_asking_the_reader():
+    from rag.answer import ExtractiveAnswerer
+
+    text = "活动于2021年举行，共有300名志愿者和50名医生参加。"
+    reader = _Counting("50名", 20.0)
+    before = reader.calls
+    sure = ExtractiveAnswerer(lambda pid: text, min_confidence=0.0, reader=reader)("这次活动有多少名志愿者参加？",
+                                                                                    [_hit(text, 1)])
+    assert sure.short_answer == "300名" and reader.calls == before
