@@ -269,12 +269,16 @@ def _chunk_span(unit: Unit, hits: list[Hit]) -> tuple[int, int, int] | None:
     return (i, at + unit.span.start, at + unit.span.end) if at >= 0 else None
 
 
+def _nest(a: str, b: str) -> bool:
+    """Does one span's text hold the other's (39.93万 in 39.93万人)?"""
+    return bool(a and b) and (a in b or b in a)
+
+
 def _agree_span(c: Candidate, unit: Unit) -> bool:
     """Do a reader's candidate and the rules' best span nest, in the same chunk?"""
     if c.unit.hit.chunk.chunk_id != unit.hit.chunk.chunk_id or c.unit.span is None or unit.span is None:
         return False
-    a, b = c.unit.span.text, unit.span.text
-    return bool(a and b) and (a in b or b in a)
+    return _nest(c.unit.span.text, unit.span.text)
 
 
 
@@ -522,7 +526,7 @@ class ExtractiveAnswerer:
         if r is None or at < 0 or r.start < at or r.end > at + len(best.text):
             return best
         span = Span(r.start - at, r.end - at, r.text, best.span.score)
-        if span.text in best.span.text or best.span.text in span.text:
+        if _nest(span.text, best.span.text):
             return best  # nested: the rules' span, with its unit or name whole, is as good
         features.update(reader_span=True, rules_span=best.span.text, reader_margin=round(r.margin, 3))
         return replace(best, span=span)
