@@ -142,6 +142,31 @@ def test_where_the_rules_are_sure_of_the_sentence_the_readers_span_in_it_is_the_
         question, [_hit(text, 1)]).short_answer == "1012头"
 
 
+@pytest.mark.parametrize("text, question, read, cut", [
+    ("固始站位于河南省固始县段集镇，是京九铁路上的一个车站。", "固始站位于哪里？", "河南省固始县段集镇", "河南省固始县"),
+    ("毒马案发生在1969年至1970年间，共有30匹马死亡。", "毒马案发生在什么时候？", "1969年至1970年间", "1969年"),
+])
+def test_a_readers_span_that_holds_the_rules_cut_short_span_is_the_short_answer(text, question, read, cut):
+    from rag.answer import ExtractiveAnswerer
+
+    def answer(**kw):
+        return ExtractiveAnswerer(lambda pid: text, min_confidence=0.0, reader=_Fixed(read, 20.0), **kw)(
+            question, [_hit(text, 1)])
+
+    assert answer(reader_spans=False).short_answer == cut
+    whole = answer()
+    assert whole.short_answer == read and whole.features["rules_span"] == cut
+
+
+def test_a_readers_span_that_runs_past_a_comma_keeps_the_rules_span():
+    from rag.answer import ExtractiveAnswerer
+
+    text = "江西公布第四批15个省级历史文化街区名单，目前全省共有65处省级历史文化街区。"
+    reader = _Fixed("15个省级历史文化街区名单，目前全省共有65处", 20.0)
+    assert ExtractiveAnswerer(lambda pid: text, min_confidence=0.0, reader=reader)(
+        "江西全省共有多少处省级历史文化街区？", [_hit(text, 1)]).short_answer == "65处"
+
+
 def test_a_rules_span_that_fills_the_questions_gap_and_unit_is_kept_without_asking_the_reader():
     from rag.answer import ExtractiveAnswerer
 

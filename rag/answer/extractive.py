@@ -234,6 +234,9 @@ CHOICE_EN = ChoiceWeights(rules=30.0, typed=0.0)
 # its unit or counted noun (find_span's score from about 2.9): there the reader moved the sample's 73.7%
 # to the 69.3% beside it. docs/results.md has the measurements.
 SURE_SPAN = 2.9
+# Punctuation inside a sentence: a reader's span that holds the rules' and carries on past one of these
+# has run into the next clause or list item.
+_PAUSE = re.compile(r"[，,、；;：:（）()“”\"《》]")
 
 
 @dataclass
@@ -517,7 +520,7 @@ class ExtractiveAnswerer:
 
     def _reader_span(self, q: Question, best: Unit, features: dict) -> Unit:
         """The rules' sure answer with the reader's span of their sentence as its short answer, where the
-        reader's span lies inside that sentence, differs from the rules' and the rules' span is not sure."""
+        reader's span lies inside that sentence, is not part of the rules' span and the rules' span is not sure."""
         if best.span is None or best.span.score >= SURE_SPAN or q.qtype == LIST:
             return best
         readings, _ = read_hits(self.reader, q.text, [best.hit], 1)
@@ -526,8 +529,10 @@ class ExtractiveAnswerer:
         if r is None or at < 0 or r.start < at or r.end > at + len(best.text):
             return best
         span = Span(r.start - at, r.end - at, r.text, best.span.score)
-        if _nest(span.text, best.span.text):
-            return best  # nested: the rules' span, with its unit or name whole, is as good
+        if span.text in best.span.text:
+            return best  # the rules' span holds the reader's: with its unit or name whole, it is as good
+        if best.span.text in span.text and _PAUSE.search(span.text.replace(best.span.text, "", 1)):
+            return best  # the reader's goes on past a pause into the next clause (64个国家（含中国）、3个)
         features.update(reader_span=True, rules_span=best.span.text, reader_margin=round(r.margin, 3))
         return replace(best, span=span)
 
