@@ -216,3 +216,43 @@ def test_a_reason_told_in_the_next_sentences_comes_with_the_sentence_it_explains
     assert "防雹网" not in d.text
     (cite,) = d.citations
     assert cite.quote["text"] == "苹果很受欢迎，订单却没敢接。“那年冰雹多，产量跟不上，怕误了人家的事。”"
+
+
+class _Words:
+    """An encoder that sees only which of a few words a text holds: enough to tell articles apart."""
+
+    WORDS = ("黄河", "泥沙", "治理", "速览", "春运", "铁路")
+
+    def _vec(self, text):
+        import numpy as np
+        v = np.array([float(w in text) for w in self.WORDS]) + 1e-3
+        return v / np.linalg.norm(v)
+
+    def encode_queries(self, texts):
+        return [self._vec(t) for t in texts]
+
+    def encode_passages(self, texts, progress=False):
+        return [self._vec(t) for t in texts]
+
+
+def test_a_gists_article_is_the_one_whose_headline_and_lead_match_not_a_passing_mention():
+    from rag.answer.kinds.context import Context
+    from rag.answer.kinds.gist import the_article
+    from rag.types import Chunk, Hit
+
+    def chunk(src, order, article, text):
+        return Chunk(f"{src}/p01", f"{src}/p01", src, "人民日报", "2019-10-18", "2", article, order, 1, text, text)
+
+    brief = chunk("a", 1, "速览", "春运铁路售票开始。黄河泥沙治理取得进展。")
+    report = chunk("b", 2, "黄河泥沙治理见成效", "本报讯 黄河泥沙治理见成效，入黄泥沙明显减少。")
+    articles = {c.paragraph_id: [c] for c in (brief, report)}
+
+    class _Index:
+        def article_chunks(self, pid):
+            return articles[pid]
+
+    hits = [Hit(brief, 0.9), Hit(report, 0.8)]
+    ctx = Context(index=_Index(), search=lambda *a: hits, encoder=_Words(), hits=hits)
+    assert the_article("黄河泥沙治理", hits, ctx) is report
+    # Without an encoder, the article retrieval ranks first.
+    assert the_article("黄河泥沙治理", hits, Context(index=_Index(), search=lambda *a: hits, encoder=None, hits=hits)) is brief

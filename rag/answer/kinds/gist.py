@@ -1,10 +1,10 @@
 """What one article says: 关于X的那篇报道主要讲了什么？ 总结一下… Summarize the article about…
 
-The article is the one retrieval ranks first for the topic. Its gist is three to five of its
-sentences: each scored by how central it is (cosine to the mean of the article's sentence
-vectors), how near the question's topic and how early it comes (a report puts its news first),
-then chosen by maximal marginal relevance so that no two say the same thing, and given back
-in the article's order, each cited.
+The article is the one, among those retrieval finds for the topic, whose headline and lead are
+nearest to it. Its gist is three to five of its sentences: each scored by how central it is
+(cosine to the mean of the article's sentence vectors), how near the question's topic and how
+early it comes (a report puts its news first), then chosen by maximal marginal relevance so that
+no two say the same thing, and given back in the article's order, each cited.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 from rag.answer.kinds.context import Citations, Context, english, issue_name, without_dateline
 from rag.answer.protocol import Drafted
 from rag.text.sentences import split_sentences
+from rag.types import Chunk, Hit
 
 _ASK_ZH = re.compile(r"(?:主要)?(?:讲|说|写|谈|介绍|报道|讲述|论述|阐述|提到)(?:了|的是|的)?(?:什么|哪些|些什么|啥)|总结|概括|归纳|"
                      r"要点|大意|主要内容|核心内容|主旨|中心意思")
@@ -31,6 +32,8 @@ _TOPIC_EN = re.compile(r"\b(?:about|on|regarding|concerning)\s+(.+?)[?.!]*$", re
 CENTRAL, TOPICAL, EARLY = 0.5, 0.3, 0.2
 MMR_LAMBDA = 0.7  # relevance against repetition
 MIN_CHARS = 10  # shorter pieces are headings and captions, not sentences
+ARTICLES = 10  # hits whose articles may be the one asked about
+LEAD_CHARS = 300  # headline and lead, as the encoder reads them for choosing the article
 
 
 def recognise(question: str) -> bool:
@@ -45,7 +48,10 @@ def topic_of(question: str) -> str:
 
 
 def how_many(n_sentences: int) -> int:
-    return 3 if n_sentences <= 8 else 4 if n_sentences <= 20 else 5
+    # A report of a dozen sentences carries more facts than three of them can hold: on the 人民日报
+    # development gists, 3/4/5 sentences from 6/13 sentences up cover 0.645 of the key facts, from
+    # 9/21 up 0.594.
+    return 3 if n_sentences <= 5 else 4 if n_sentences <= 12 else 5
 
 
 def answer(question: str, ctx: Context) -> Drafted | None:
@@ -53,7 +59,7 @@ def answer(question: str, ctx: Context) -> Drafted | None:
     hits = ctx.search(topic, 10, ctx.filters or None) if topic != question or not ctx.hits else ctx.hits
     if not hits:
         return None
-    top = hits[0].chunk
+    top = the_article(topic, hits, ctx)
     chunks = ctx.index.article_chunks(top.paragraph_id)
     units = [(c, s) for c in chunks for s in split_sentences(c.text) if len(s.strip()) >= MIN_CHARS]
     if not units:
@@ -74,6 +80,26 @@ def answer(question: str, ctx: Context) -> Drafted | None:
     return Drafted(text=intro + ("\n" if en else "") + ("\n".join(parts) if en else "".join(parts)),
                    answerable=True, citations=cites.items, short_answer=title, confidence=hits[0].score,
                    features={"article": title, "sentences": len(units)})
+
+
+def the_article(topic: str, hits: list[Hit], ctx: Context) -> Chunk:
+    """A chunk of the article the question is about: among the articles of the hits, the one whose
+    headline and lead are nearest the topic. The best single chunk is often a passing mention in
+    another article (速览 for sediment on the Yellow River); what an article is about, its headline
+    and lead say."""
+    firsts: dict[tuple[str, int], Chunk] = {}
+    for h in hits[:ARTICLES]:
+        firsts.setdefault((h.chunk.source_id, h.chunk.article_order), h.chunk)
+    chunks = list(firsts.values())
+    if ctx.encoder is None or len(chunks) == 1:
+        return chunks[0]
+    leads = []
+    for c in chunks:
+        parts = ctx.index.article_chunks(c.paragraph_id)
+        leads.append(f"{c.article}。{parts[0].text if parts else c.text}"[:LEAD_CHARS])
+    query = np.asarray(ctx.encoder.encode_queries([topic]), dtype=np.float32)[0]
+    vecs = np.asarray(ctx.encoder.encode_passages(leads, progress=False), dtype=np.float32)
+    return chunks[int(np.argmax(vecs @ query))]
 
 
 def pick(units: list[tuple[object, str]], topic: str, encoder) -> list[int]:
