@@ -22,6 +22,8 @@ from rag.retrieve.scope import filters_from_question
     ("Summarize the article about the opening of the Games.", "gist"),
     ("最近关于脱贫攻坚的报道有哪些？", "reports"),
     ("1月有哪些关于春运的文章？", "reports"),
+    ("最近人民日报“权威发布”栏目刊登了哪些文章？", "reports"),
+    ("Which articles belonged to the “新春走基层” (grassroots) series?", "reports"),
     ("Which articles dealt with media convergence?", "reports"),
     ("习近平在贺电中指出了什么？", "said"),
     ("What did the spokesman say in his statement?", "said"),
@@ -66,6 +68,13 @@ PAGES = {
     ("2021-12-10", "1"): [
         ("衡水湖候鸟数量创新高", ["本报讯（记者赵雪）衡水湖湿地越冬候鸟数量创下新高，达到三万只。",
                                "专家表示，候鸟保护成效显著。"]),
+    ],
+    ("2021-12-03", "3"): [
+        ("企业用工需求旺盛（权威发布）", ["本报讯 市人社局发布数据，前三季度全市新增就业岗位两万个。"]),
+        ("群众办事更方便了", ["本报讯 全市政务服务大厅推行一窗通办，权威发布的数据显示办件时间缩短一半。"]),
+    ],
+    ("2021-12-10", "2"): [
+        ("全市粮食产量再创新高（权威发布）", ["本报讯 市统计局发布数据，今年全市粮食总产量达到九十亿斤。"]),
     ],
 }
 
@@ -121,6 +130,17 @@ def test_reports_on_a_topic_come_newest_first_and_hold_the_topic(archive):
     assert [(c.date, c.article) for c in d.citations] == [
         ("2021-12-10", "衡水湖候鸟数量创新高"), ("2021-12-03", "衡水湖湿地迎来越冬候鸟")]
     assert "疫苗" not in d.text
+
+
+def test_a_columns_articles_are_those_its_tag_heads_newest_first(archive):
+    _, ask = archive
+    d = ask("最近衡水日报“权威发布”栏目刊登了哪些文章？")
+    assert d.features["kind"] == "reports" and d.features["column"] == "权威发布"
+    # The article that only mentions the words is not the column's.
+    assert [(c.date, c.article.split("（")[0]) for c in d.citations] == [
+        ("2021-12-10", "全市粮食产量再创新高"), ("2021-12-03", "企业用工需求旺盛")]
+    assert "《全市粮食产量再创新高（权威发布）》" in d.text and "群众办事" not in d.text
+    assert ask("最近衡水日报“今日谈”栏目有哪些文章？") is None  # no such column: left to the fact answerer
 
 
 def test_a_gist_is_a_few_cited_sentences_of_one_article_in_its_order(archive):

@@ -50,6 +50,11 @@ def test_headlines_sub_headlines_column_tags_salutations_and_headline_only_files
                                                  f"{IND}今天是春运第一天。"])
     a = parse_file(three).articles[0]
     assert (a.kicker, a.title, a.subtitle, a.column) == ("春运第一天", "客流平稳有序", "来自某某车站的报道", "新春走基层")
+    # Two short lines, the first with the column tag: that one is the headline, the other its sub-headline.
+    first = _write(day / "20240306-02-02.txt", ["", "前两月工业生产稳中有升(权威发布)", "新动能加快成长", "",
+                                                 f"{IND}国家统计局今天发布数据。"])
+    a = parse_file(first).articles[0]
+    assert (a.kicker, a.title, a.subtitle, a.column) == ("", "前两月工业生产稳中有升", "新动能加快成长", "权威发布")
     speech = _write(day / "20240306-02-01.txt", [
         "在某某座谈会上的讲话", "（2024年3月5日，某市）", "各位代表，", "同志们：",
         f"{IND}今天我们在这里召开座谈会。", f"{IND}谢谢大家！"])

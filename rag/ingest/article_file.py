@@ -80,7 +80,10 @@ def classify_heading(heads: list[str]) -> tuple[str, str, str, str]:
     if len(lines) == 1:
         at = 0
     elif len(lines) == 2:
-        at = 0 if _is_subtitle(lines[1]) else 1
+        # A column tag is printed after the headline (前三季度外贸运行稳中提质（权威发布）), so the line
+        # that carries it is the headline and the other its sub-headline or kicker.
+        tagged = [bool(_TRAILING_TAG.match(x)) for x in lines]
+        at = 0 if _is_subtitle(lines[1]) or tagged == [True, False] else 1
     else:
         at = 1
     if not column and (m := _TRAILING_TAG.match(lines[at])):

@@ -66,3 +66,13 @@ class Citations:
 
 
 english = asked_in_english  # one definition for every kind and the fact answerer (rag.text.cjk)
+
+
+def heading(article: dict) -> str:
+    """The headline as printed: kicker (引题) and title with its column or series tag (问“细”于民见初心（今日谈）),
+    then the sub-headline."""
+    title = article.get("title") or ""
+    if title and article.get("column"):
+        title = f"{title}（{article['column']}）"
+    main = " ".join(x for x in (article.get("kicker"), title) if x)
+    return f"{main}——{article['subtitle']}" if article.get("subtitle") and main else main

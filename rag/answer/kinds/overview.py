@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.kinds.context import Citations, Context, english, issue_name, lead_sentence
+from rag.answer.kinds.context import Citations, Context, english, heading, issue_name, lead_sentence
 from rag.answer.protocol import Drafted
 from rag.text.names import page_order
 from rag.types import Chunk
@@ -81,16 +81,6 @@ def answer(question: str, ctx: Context) -> Drafted | None:
     return Drafted(text="\n".join([intro, *lines]), answerable=True, citations=cites.items,
                    short_answer="；".join(heads), confidence=1.0,
                    features={"scope": scope, "articles": len(articles), "pages": len(pages)})
-
-
-def heading(article: dict) -> str:
-    """The headline as printed: kicker (引题) and title with its column or series tag (问“细”于民见初心（今日谈）),
-    then the sub-headline."""
-    title = article.get("title") or ""
-    if title and article.get("column"):
-        title = f"{title}（{article['column']}）"
-    main = " ".join(x for x in (article.get("kicker"), title) if x)
-    return f"{main}——{article['subtitle']}" if article.get("subtitle") and main else main
 
 
 def _lead_paragraph(ctx: Context, lead: Chunk) -> tuple[Chunk, str]:
