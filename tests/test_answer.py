@@ -357,3 +357,16 @@ def test_one_definition_of_a_question_asked_in_english(question, english):
     from rag.text.cjk import asked_in_english
 
     assert asked_in_english(question) is english
+
+
+def test_a_question_for_a_sum_of_money_is_not_answered_with_a_time_or_a_rank():
+    rank = _hit("2018年我国服务出口额继续保持世界第二位。", "服务贸易")
+    d = _answer("2018年我国服务出口额是多少？", [rank])
+    assert not d.answerable and d.features["not_kind_asked"] == "第二位"
+    paid = _hit("苏炳添以6秒49夺得男子60米冠军，获得奖金1万美元。", "苏炳添夺冠")
+    d = _answer("苏炳添夺得男子60米冠军，获得了多少奖金？", [paid])
+    assert d.answerable and "1万美元" in d.short_answer
+    from rag.answer.evidence import asks_for_money, names_money
+    assert asks_for_money("2018年我国服务出口额是多少？") and not asks_for_money("2018年我国有多少人出境旅游？")
+    assert names_money("17658亿元") and names_money("约4亿元人民币") and names_money("22.1万亿元")
+    assert not names_money("第二位") and not names_money("6秒49")

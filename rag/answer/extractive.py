@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.answer.evidence import has_fact_of_type
+from rag.answer.evidence import asks_for_money, has_fact_of_type, names_money
 from rag.answer.protocol import NOT_FOUND_EN, NOT_FOUND_ZH, Drafted
 from rag.answer.question import DATE, FACT, LIST, NUMBER, PLACE, Question, analyse, english_asked, english_counted
 from rag.answer.reading import Reader, Reading, read_hits
@@ -506,7 +506,7 @@ class ExtractiveAnswerer:
         if best is not None and confidence >= threshold and best.usable:
             if self.reader is not None and self.reader_spans and not english:
                 ranked = [self._reader_span(q, best, features), *ranked[1:]]
-            return self._answer(q, english, ranked, confidence, features)
+            return self._of_kind_asked(q, english, hits, self._answer(q, english, ranked, confidence, features))
         if self.reader is not None:
             # The rules first: where they are sure they answer as they always have (their wording, their
             # sentences); where they are not, the reader's candidates may still hold the answer
@@ -515,8 +515,17 @@ class ExtractiveAnswerer:
                             rules_usable=bool(best and best.usable))
             drafted = self._from_reader(q, english, hits, ranked, features)
             if drafted is not None:
-                return drafted
+                return self._of_kind_asked(q, english, hits, drafted)
         return self._abstain(english, hits, confidence, features)
+
+    def _of_kind_asked(self, q: Question, english: bool, hits: list[Hit], drafted: Drafted) -> Drafted:
+        """The answer, or an abstention where its short answer is not the kind of fact asked for: on the
+        人民日报 files every answered money question whose short answer named no sum of money was wrong
+        or had no answer in the paper (4 of 4), and none answered right was turned away."""
+        if drafted.answerable and not english and asks_for_money(q.text) and not names_money(drafted.short_answer):
+            drafted.features["not_kind_asked"] = drafted.short_answer
+            return self._abstain(english, hits, drafted.confidence, drafted.features)
+        return drafted
 
     def _reader_span(self, q: Question, best: Unit, features: dict) -> Unit:
         """The rules' sure answer with the reader's span of their sentence as its short answer, where the
