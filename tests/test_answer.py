@@ -369,4 +369,7 @@ def test_a_question_for_a_sum_of_money_is_not_answered_with_a_time_or_a_rank():
     from rag.answer.evidence import asks_for_money, names_money
     assert asks_for_money("2018年我国服务出口额是多少？") and not asks_for_money("2018年我国有多少人出境旅游？")
     assert names_money("17658亿元") and names_money("约4亿元人民币") and names_money("22.1万亿元")
+    assert names_money("数亿元") and names_money("人民币5000万")
     assert not names_money("第二位") and not names_money("6秒49")
+    # Shares, quotas and investors are not sums of money.
+    assert not any(asks_for_money(q) for q in ("市场份额是多少？", "招生名额有多少？", "有多少投资者参会？", "投资多少个项目？"))

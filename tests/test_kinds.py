@@ -276,3 +276,9 @@ def test_a_gists_article_is_the_one_whose_headline_and_lead_match_not_a_passing_
     assert the_article("黄河泥沙治理", hits, ctx) is report
     # Without an encoder, the article retrieval ranks first.
     assert the_article("黄河泥沙治理", hits, Context(index=_Index(), search=lambda *a: hits, encoder=None, hits=hits)) is brief
+
+
+def test_a_longer_article_gives_a_longer_gist():
+    from rag.answer.kinds.gist import how_many
+    assert [how_many(n) for n in (3, 5, 6, 12, 13, 40)] == [3, 3, 4, 4, 5, 5]
+

@@ -42,9 +42,11 @@ def _has_person_name(sentence: str) -> bool:
 # A question for a sum of money (多少美元, 获得了多少奖金, 出口额是多少) is answered by a sum of money: a
 # rank (第二位), a count (3人) or a time (6秒49) beside the words asked about answers something else.
 _ASKS_MONEY = re.compile(
-    r"多少(?:钱|元|美元|亿元|万元|亿美元|欧元|奖金|资金|费用|投资|收入|营收|利润)|"
-    r"(?:金额|额|奖金|收入|价格|价值|投资|资金|费用|成本|利润|营收)(?:是|为|达|有|约)?(?:多少|几何)")
-_MONEY = re.compile(_NUM + r"\s*(?:余|多)?\s*(?:万|亿|千|百){0,2}\s*(?:余|多)?\s*(?:元|美元|欧元|英镑|日元|港元|人民币)")
+    r"多少(?:钱|元|美元|亿元|万元|亿美元|欧元|奖金|资金|费用|投资|收入|营收|利润)(?!者|人|项目|方|机构|主体|群体)|"
+    r"(?:金额|(?<![名份配限])额度?|奖金|收入|价格|价值|投资|资金|费用|成本|利润|营收)(?:是|为|达|有|约)?(?:多少|几何)"
+    r"(?![人个项家次名座户种倍年天位])")
+_MONEY = re.compile(r"(?:" + _NUM + r"|[数几上近逾超])\s*(?:余|多)?\s*(?:万|亿|千|百){0,2}\s*(?:余|多)?\s*"
+                    r"(?:元|美元|欧元|英镑|日元|港元|人民币)|(?:人民币|美元|[$￥¥])\s*" + _NUM)
 
 
 def asks_for_money(question: str) -> bool:
@@ -53,4 +55,3 @@ def asks_for_money(question: str) -> bool:
 
 def names_money(text: str) -> bool:
     return bool(_MONEY.search(text))
-

@@ -236,7 +236,7 @@ CHOICE_EN = ChoiceWeights(rules=30.0, typed=0.0)
 SURE_SPAN = 2.9
 # Punctuation inside a sentence: a reader's span that holds the rules' and carries on past one of these
 # has run into the next clause or list item.
-_PAUSE = re.compile(r"[，,、；;：:（）()“”\"《》]")
+_PAUSE = re.compile(r"[，、；;：（）()“”\"《》]|(?<!\d)[,:]|[,:](?!\d)")  # 1,000 and 10:30 are one figure
 
 
 @dataclass
@@ -529,7 +529,8 @@ class ExtractiveAnswerer:
 
     def _reader_span(self, q: Question, best: Unit, features: dict) -> Unit:
         """The rules' sure answer with the reader's span of their sentence as its short answer, where the
-        reader's span lies inside that sentence, is not part of the rules' span and the rules' span is not sure."""
+        reader's span lies inside that sentence, is not part of the rules' span, does not run on past a pause
+        beyond it, and the rules' span is not sure."""
         if best.span is None or best.span.score >= SURE_SPAN or q.qtype == LIST:
             return best
         readings, _ = read_hits(self.reader, q.text, [best.hit], 1)

@@ -15,6 +15,7 @@ import numpy as np
 
 from rag.answer.kinds.context import Citations, Context, english, issue_name, without_dateline
 from rag.answer.protocol import Drafted
+from rag.chunking import article_key
 from rag.text.sentences import split_sentences
 from rag.types import Chunk, Hit
 
@@ -56,7 +57,7 @@ def how_many(n_sentences: int) -> int:
 
 def answer(question: str, ctx: Context) -> Drafted | None:
     topic = topic_of(question)
-    hits = ctx.search(topic, 10, ctx.filters or None) if topic != question or not ctx.hits else ctx.hits
+    hits = ctx.search(topic, ARTICLES, ctx.filters or None) if topic != question or not ctx.hits else ctx.hits
     if not hits:
         return None
     top = the_article(topic, hits, ctx)
@@ -78,7 +79,8 @@ def answer(question: str, ctx: Context) -> Drafted | None:
     intro = (f"“{title}” ({where}) says:" if en else f"《{title}》（{where}）主要讲：") if title else (
         f"The article ({where}) says:" if en else f"这篇报道（{where}）主要讲：")
     return Drafted(text=intro + ("\n" if en else "") + ("\n".join(parts) if en else "".join(parts)),
-                   answerable=True, citations=cites.items, short_answer=title, confidence=hits[0].score,
+                   answerable=True, citations=cites.items, short_answer=title,
+                   confidence=max(h.score for h in hits if article_key(h.chunk.paragraph_id) == article_key(top.paragraph_id)),
                    features={"article": title, "sentences": len(units)})
 
 
@@ -87,9 +89,9 @@ def the_article(topic: str, hits: list[Hit], ctx: Context) -> Chunk:
     headline and lead are nearest the topic. The best single chunk is often a passing mention in
     another article (速览 for sediment on the Yellow River); what an article is about, its headline
     and lead say."""
-    firsts: dict[tuple[str, int], Chunk] = {}
+    firsts: dict[str, Chunk] = {}
     for h in hits[:ARTICLES]:
-        firsts.setdefault((h.chunk.source_id, h.chunk.article_order), h.chunk)
+        firsts.setdefault(article_key(h.chunk.paragraph_id), h.chunk)
     chunks = list(firsts.values())
     if ctx.encoder is None or len(chunks) == 1:
         return chunks[0]

@@ -37,7 +37,7 @@ _COLUMN_ZH = re.compile(r"[“\"「『](?P<t>[^”\"」』]{2,30})[”\"」』]\
 _COLUMN_EN = re.compile(r"[“\"](?P<t>[^”\"]{2,30})[”\"]\s*(?:\([^)]{0,80}\)\s*)?(?:column|series)\b|\b(?:column|series)\s+[“\"](?P<u>[^”\"]{2,30})[”\"]",
                         re.I)
 # A series numbers its parts in the tag: 产经观察·重大工程 发展脊梁② is the series 产经观察·重大工程 发展脊梁.
-_PART_MARK = re.compile(r"(?:[①-⑳]|[（(]?[\d一二三四五六七八九十]+[）)]?|之[一二三四五六七八九十]+|[上中下])$")
+_PART_MARK = re.compile(r"(?:[①-⑳]|之[一二三四五六七八九十]+)$")
 # Scope words around the topic that are not part of it.
 _SCOPE = re.compile(r"最近|近期|近来|这几期|这些期|这几天|本月|上月|(?:(?:19|20)\d{2}年)?\d{1,2}月(?:份)?|"
                     r"(?:[\u4e00-\u9fff]{2,4}(?:日报|晚报))(?:里|中|上)?|报纸(?:里|中|上)?|在?这几期")
@@ -54,7 +54,7 @@ def recognise(question: str) -> bool:
 
 def _column(question: str) -> str | None:
     m = (_COLUMN_EN if english(question) else _COLUMN_ZH).search(question)
-    return (m.group("t") or m.groupdict().get("u") or "").strip() or None if m else None
+    return ((m.group("t") or m.groupdict().get("u") or "").strip() or None) if m else None
 
 
 def _topic(question: str) -> str | None:
@@ -69,7 +69,9 @@ def _topic(question: str) -> str | None:
 
 
 def _name(text: str) -> str:
-    return _PART_MARK.sub("", _NAME_NOISE.sub("", text).replace("・", "·").replace("•", "·"))
+    plain = _NAME_NOISE.sub("", text).replace("・", "·").replace("•", "·")
+    series = _PART_MARK.sub("", plain)
+    return series if len(series) >= 2 else plain
 
 
 def _same_name(column: str, asked: str) -> bool:
